@@ -1,0 +1,41 @@
+# Ventanilla: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export HOST ?= 127.0.0.1
+export PORT ?= 8000
+
+.PHONY: install messages run test test-only lint browser-deps bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP) messages
+
+# Translations are compiled on every build (.mo files are not committed).
+messages: $(STAMP)
+	cd ventanilla && ../$(BIN)/ventanilla compilemessages --ignore=.venv -v0
+
+run: install
+	$(BIN)/ventanilla migrate --noinput -v0
+	$(BIN)/ventanilla demo --if-empty
+	$(BIN)/ventanilla serve
+
+browser-deps:
+	scripts/ensure-chromium
+
+lint: $(STAMP)
+	$(BIN)/ruff check ventanilla tests
+
+test: install browser-deps lint test-only
+
+test-only:
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,16 @@
+"""The `ventanilla` command: Django's management commands plus `serve` and
+`worker`, with the project's settings preselected."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([sys.argv[0], *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+import os
+import subprocess
+import sys
+
+import uvicorn
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Ventanilla with uvicorn, plus a background-job consumer (embedded default)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")),
+                            help="uvicorn worker processes")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not start a job consumer (run `ventanilla worker` apart)")
+
+    def handle(self, *args, host, port, workers, no_worker, **options):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        consumer = None
+        if not no_worker:
+            consumer = subprocess.Popen([sys.executable, "-m", "ventanilla", "worker"])
+        self.stdout.write(f"Ventanilla en http://{host}:{port}/")
+        try:
+            uvicorn.run("ventanilla.asgi:application", host=host, port=port, workers=workers,
+                        lifespan="off", log_level="warning", access_log=False)
+        finally:
+            if consumer is not None:
+                consumer.terminate()
+                consumer.wait(timeout=10)

@@ -1,0 +1,29 @@
+// Small progressive enhancements; every page works without JavaScript.
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el.matches("[data-autosubmit]")) el.form.requestSubmit();
+});
+
+// Show or hide a block when a control has a value: data-reveal-when="name=value".
+function syncReveals(root) {
+  root.querySelectorAll("[data-reveal-when]").forEach((block) => {
+    const [name, value] = block.dataset.revealWhen.split("=");
+    const control = document.querySelector(`[name="${name}"]:checked, select[name="${name}"]`);
+    const on = control && control.value === value;
+    block.hidden = !on;
+  });
+}
+document.addEventListener("change", () => syncReveals(document));
+document.addEventListener("DOMContentLoaded", () => syncReveals(document));
+document.addEventListener("htmx:afterSwap", (e) => syncReveals(e.target));
+
+// Canned responses: insert the chosen text into the reply box.
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (!el.matches("[data-insert-into]") || !el.value) return;
+  const target = document.getElementById(el.dataset.insertInto);
+  const option = el.selectedOptions[0];
+  target.value = (target.value ? target.value + "\n\n" : "") + option.dataset.body;
+  target.focus();
+  el.value = "";
+});

@@ -1,0 +1,10 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+
+
+@login_required
+def queue(request):
+    return HttpResponse("console")
+
+
+ticket_detail = queue

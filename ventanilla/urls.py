@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.core import views as core_views
+from ventanilla.tickets import views_shared
+
+admin.site.site_header = _("Administración de Ventanilla")
+admin.site.site_title = _("Ventanilla")
+admin.site.index_title = _("Configuración")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("salud/", core_views.health, name="health"),
+    path("tema.css", core_views.theme_css, name="theme_css"),
+    path("cuenta/", include("allauth.urls")),
+    path("cuenta/ajustes/", include("ventanilla.accounts.urls")),
+    path("cliente/", include("ventanilla.tickets.portal_urls")),
+    path("consola/", include("ventanilla.tickets.console_urls")),
+    path("adjuntos/<int:attachment_id>/", views_shared.attachment_download, name="attachment"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
