@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
@@ -7,3 +8,12 @@ class AccountSettingsForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "time_zone", "language"]
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields (allauth's ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    full_name = forms.CharField(label=_("Nombre completo"), max_length=150)
+
+    def signup(self, request, user):
+        """allauth hook; the adapter already stored the name."""

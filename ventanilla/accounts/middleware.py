@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -8,24 +9,33 @@ from ventanilla.core.models import SiteSettings
 
 
 class UserPreferencesMiddleware:
-    """Shows dates in the viewer's time zone and pages in their language."""
+    """Shows dates in the viewer's time zone and pages in their language.
+
+    Spanish is the default whatever the browser's Accept-Language says; the
+    language changes only by an explicit choice: the language switch (a
+    cookie) or the user's saved preference."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if user.is_authenticated:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
-            if user.language and "django_language" not in request.COOKIES:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
+            language = language or user.language
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class AgentTwoFactorMiddleware:
