@@ -200,7 +200,7 @@ VENTANILLA = {
 # Attachments live in the data directory, outside the static root, and are
 # served only through the access-checked download view.
 MEDIA_ROOT = Path(os.environ.get("VENTANILLA_MEDIA_DIR", DATA_DIR / "attachments"))
-MEDIA_URL = None  # never served directly
+MEDIA_URL = "/_no-publico/"  # no route serves it: downloads go through the access check
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/nunca-publico/"}},
