@@ -180,6 +180,9 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="msg_ticket")]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.ticket_id})"
+
     @property
     def is_public(self) -> bool:
         return self.kind != self.Kind.NOTE
@@ -234,6 +237,9 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("eventos")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="ev_ticket")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.from_value} → {self.to_value}"
 
 
 class CannedResponse(models.Model):
