@@ -1,0 +1,113 @@
+import re
+
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+from ventanilla.accounts.models import Customer, User
+
+
+def test_signing_up_creates_a_customer_account_after_email_verification(client, mailoutbox):
+    response = client.post(reverse("account_signup"), {
+        "email": "nuevo@example.com", "full_name": "Nuevo Cliente",
+        "password1": "una-clave-larga-9", "password2": "una-clave-larga-9",
+    })
+    assert response.status_code == 302
+    user = User.objects.get(email="nuevo@example.com")
+    assert user.full_name == "Nuevo Cliente"
+    customer = Customer.objects.get(email="nuevo@example.com")
+    assert customer.user == user
+    # Mandatory verification: the user cannot log in before confirming.
+    assert not EmailAddress.objects.get(user=user).verified
+    link = re.search(r"https?://\S+/cuenta/confirm-email/\S+/", mailoutbox[0].body).group(0)
+    path = link.split("testserver", 1)[-1]
+    client.post(path)
+    assert EmailAddress.objects.get(user=user).verified
+
+
+def test_signing_up_links_the_customer_the_billing_system_already_had(client):
+    Customer.objects.create(name="Sincronizado", email="sync@example.com")
+    client.post(reverse("account_signup"), {
+        "email": "sync@example.com", "full_name": "Sin Cronizado",
+        "password1": "una-clave-larga-9", "password2": "una-clave-larga-9",
+    })
+    assert Customer.objects.get(email="sync@example.com").user.email == "sync@example.com"
+    assert Customer.objects.count() == 1
+
+
+def test_the_signup_form_keeps_what_was_typed_on_error(client):
+    response = client.post(reverse("account_signup"), {
+        "email": "otro@example.com", "full_name": "Otra Persona",
+        "password1": "una-clave-larga-9", "password2": "distinta-clave-10",
+    })
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'value="otro@example.com"' in content
+    assert 'value="Otra Persona"' in content
+
+
+def test_repeated_failed_logins_are_rate_limited(client, alice):
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "alice@example.com", "password": "mala"})
+    # Even the right password is refused until the window passes.
+    response = client.post(reverse("account_login"),
+                           {"login": "alice@example.com", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert "Demasiados intentos" in response.content.decode()
+
+
+def test_account_settings_change_name_time_zone_and_language(client, alice):
+    client.force_login(alice.user)
+    response = client.post(reverse("account_settings"), {
+        "full_name": "Alicia P.", "time_zone": "Europe/Madrid", "language": "en",
+    })
+    assert response.status_code == 302
+    alice.user.refresh_from_db()
+    assert (alice.user.full_name, alice.user.time_zone, alice.user.language) == (
+        "Alicia P.", "Europe/Madrid", "en")
+    page = client.get(reverse("account_settings"))
+    assert page["Content-Language"] == "en"
+
+
+def test_account_settings_reject_an_unknown_time_zone_in_spanish(client, alice):
+    client.force_login(alice.user)
+    response = client.post(reverse("account_settings"), {
+        "full_name": "Alicia", "time_zone": "Marte/Olympus", "language": "es",
+    })
+    assert response.status_code == 200
+    assert "Escoja una opción válida" in response.content.decode()
+
+
+def test_pages_are_spanish_even_when_the_browser_asks_for_english(client):
+    response = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "es"
+    assert "Iniciar sesión" in response.content.decode()
+
+
+def test_every_page_sends_a_strict_content_security_policy(client):
+    response = client.get(reverse("account_login"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_forms_are_csrf_protected(alice):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("account_login"),
+                           {"login": "alice@example.com", "password": "x"})
+    assert response.status_code == 403
+
+
+def test_the_health_page_is_public_and_trivial(client):
+    response = client.get(reverse("health"))
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_a_verified_customer_logs_in_by_email(client, alice):
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    client.post(reverse("account_login"), {"login": "ALICE@example.com", "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(alice.user.pk)
