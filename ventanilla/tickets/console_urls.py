@@ -5,5 +5,11 @@ from . import console_views as views
 app_name = "console"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("tomar/", views.bulk_take, name="bulk_take"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
+    path("tickets/<str:number>/responder/", views.ticket_reply, name="ticket_reply"),
+    path("tickets/<str:number>/campos/", views.ticket_fields, name="ticket_fields"),
+    path("tickets/<str:number>/estado/", views.ticket_status, name="ticket_status"),
+    path("tickets/<str:number>/asignar/", views.ticket_assign, name="ticket_assign"),
+    path("tickets/<str:number>/fusionar/", views.ticket_merge, name="ticket_merge"),
 ]
