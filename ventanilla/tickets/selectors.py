@@ -3,8 +3,328 @@
 Every function takes the user and starts from the access module's querysets,
 so no list can show a ticket its viewer may not see."""
 
+import json
+import re
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.accounts.models import Service, User
+
+from .access import agent_department_ids, sees_all_departments, tickets_for_agent
+from .models import (
+    CannedResponse,
+    Channel,
+    Department,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 
 # --- Customer portal -------------------------------------------------------
 
 
 # --- Agent console ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """A tab of the agent queue: which tickets and in which order.
+
+    `ordering` lists (field, descending) pairs and always ends with the
+    primary key, so the order is total and keyset pagination is exact."""
+
+    key: str
+    label: str
+    ordering: tuple[tuple[str, bool], ...]
+    statuses: tuple[str, ...] = ()
+    unassigned: bool = False
+    mine: bool = False
+
+
+# Priority values sort "alta" < "regular", so an ascending order puts Alta
+# first and the tk_queue index (department, status, priority, created_at)
+# serves it as it is.
+ALTA_FIRST_OLDEST = (("priority", False), ("created_at", False), ("id", False))
+OLDEST_FIRST = (("created_at", False), ("id", False))
+RECENT_FIRST = (("updated_at", True), ("id", True))
+OPEN_STATUSES = (Status.OPEN, Status.PENDING)
+
+QUEUE_VIEWS = {
+    view.key: view
+    for view in [
+        QueueView("", _("Por atender"), ALTA_FIRST_OLDEST, statuses=(Status.OPEN,)),
+        QueueView("sin-asignar", _("Sin asignar"), ALTA_FIRST_OLDEST, statuses=OPEN_STATUSES,
+                  unassigned=True),
+        QueueView("mios", _("Mis tickets"), RECENT_FIRST,
+                  statuses=(Status.OPEN, Status.PENDING, Status.RESOLVED), mine=True),
+        QueueView("esperando", _("Esperando al cliente"), RECENT_FIRST, statuses=(Status.PENDING,)),
+        QueueView("alta", _("Alta prioridad primero"), ALTA_FIRST_OLDEST, statuses=OPEN_STATUSES),
+        QueueView("antiguos", _("Más antiguos"), OLDEST_FIRST, statuses=(Status.OPEN,)),
+        QueueView("abiertos", _("Todos abiertos"), RECENT_FIRST, statuses=OPEN_STATUSES),
+        QueueView("resueltos", _("Resueltos"), RECENT_FIRST, statuses=(Status.RESOLVED,)),
+        QueueView("cerrados", _("Cerrados"), RECENT_FIRST, statuses=(Status.CLOSED,)),
+    ]
+}
+SEARCH_ORDERING = RECENT_FIRST
+
+
+def console_departments(user) -> list[Department]:
+    """The departments offered in the console's filter: the agent's own,
+    every active one for supervisors and admins."""
+    if sees_all_departments(user):
+        return list(Department.objects.filter(is_active=True))
+    return list(Department.objects.filter(id__in=agent_department_ids(user)))
+
+
+def console_queue(user, *, view: QueueView,
+                  department: Department | None = None) -> QuerySet[Ticket]:
+    """The tickets of one queue tab, unordered (keyset_page orders them)."""
+    qs = tickets_for_agent(user)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if view.statuses:
+        qs = qs.filter(status__in=view.statuses)
+    if view.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if view.mine:
+        qs = qs.filter(assignee=user)
+    return qs
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$", re.IGNORECASE)
+NUMBER_RE = re.compile(r"^#?\s*(\d{3,12})$")
+
+
+def parse_search(q: str) -> tuple[str, str]:
+    """Classify a console search: ("number" | "email" | "email_part" |
+    "domain" | "text" | "", the term). Pure, so it is tested without a database."""
+    q = (q or "").strip()
+    if not q:
+        return "", ""
+    if match := NUMBER_RE.match(q):
+        return "number", match.group(1)
+    if "@" in q and " " not in q:
+        return ("email" if EMAIL_RE.match(q) else "email_part"), q.lower()
+    domain = re.sub(r"^(https?://)?(www\.)?", "", q, flags=re.IGNORECASE).rstrip("/").lower()
+    if DOMAIN_RE.match(domain):
+        return "domain", domain
+    return "text", q
+
+
+def console_search(user, q: str, *, department: Department | None = None) -> QuerySet[Ticket]:
+    """Search the tickets the agent may see, unordered (keyset_page orders them).
+
+    - a ticket number, with or without "#" (also matches order numbers);
+    - a customer email: exact and case-insensitive, or a part containing "@";
+    - a domain: a service's domain or the domain of a customer's email
+      (also matched in subjects);
+    - anything else: text in the subject or in any message body.
+
+    The benchmark issue will measure this function; text search uses
+    icontains for now and may switch to full-text search (PostgreSQL
+    tsvector / SQLite FTS5) there, without changing the callers."""
+    kind, term = parse_search(q)
+    qs = tickets_for_agent(user)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if kind == "number":
+        condition = (
+            Q(number=term)
+            | Q(incident_order_number=term)
+            | Q(service__order_number=term)
+        )
+    elif kind == "email":
+        condition = Q(customer__email__iexact=term) | Q(requester__email__iexact=term)
+    elif kind == "email_part":
+        condition = Q(customer__email__icontains=term)
+    elif kind == "domain":
+        customers_with_domain = Service.objects.filter(domain__iexact=term).values("customer_id")
+        condition = (
+            Q(service__domain__iexact=term)
+            | Q(customer_id__in=customers_with_domain)
+            | Q(customer__email__iendswith="@" + term)
+            | Q(subject__icontains=term)
+        )
+    elif kind == "text":
+        with_body = Message.objects.filter(body__icontains=term).values("ticket_id")
+        condition = Q(subject__icontains=term) | Q(pk__in=with_body)
+    else:
+        return qs.none()
+    return qs.filter(condition)
+
+
+@dataclass
+class KeysetPage:
+    rows: list
+    next_cursor: str | None
+    page_size: int
+
+
+def keyset_filter(ordering, values) -> Q:
+    """Rows strictly after `values` in `ordering` ((field, descending) pairs):
+    (a > a0) OR (a = a0 AND b > b0) OR ... Pure, tested without a database."""
+    condition = Q(pk__in=[])
+    for i, (field, descending) in enumerate(ordering):
+        step = Q(**{f"{field}__{'lt' if descending else 'gt'}": values[i]})
+        for j, (prev_field, _descending) in enumerate(ordering[:i]):
+            step &= Q(**{prev_field: values[j]})
+        condition |= step
+    return condition
+
+
+def encode_cursor(ordering, row) -> str:
+    values = []
+    for field, _descending in ordering:
+        value = getattr(row, field)
+        values.append(value.isoformat() if isinstance(value, datetime) else value)
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(ordering, cursor: str | None, model=Ticket) -> list | None:
+    """The sort-key values of a cursor, or None when absent or tampered with."""
+    if not cursor:
+        return None
+    try:
+        raw = json.loads(urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(ordering):
+            return None
+        values = []
+        for (field, _descending), value in zip(ordering, raw, strict=True):
+            model_field = model._meta.get_field(field)
+            if not isinstance(value, str | int) or isinstance(value, bool):
+                return None
+            values.append(model_field.to_python(value))
+        if any(v is None for v in values):
+            return None
+        return values
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+def keyset_page(qs: QuerySet, ordering, *, cursor: str | None, page_size: int) -> KeysetPage:
+    """One page of `qs` after `cursor`, without COUNT(*): fetch one row more
+    than the page to know whether there is a next page."""
+    values = decode_cursor(ordering, cursor, qs.model)
+    if values is not None:
+        qs = qs.filter(keyset_filter(ordering, values))
+    qs = qs.order_by(*[f"-{f}" if desc else f for f, desc in ordering])
+    rows = list(qs[: page_size + 1])
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    next_cursor = encode_cursor(ordering, rows[-1]) if has_next else None
+    return KeysetPage(rows=rows, next_cursor=next_cursor, page_size=page_size)
+
+
+def console_ticket_page(qs: QuerySet[Ticket], ordering, *, cursor, page_size) -> KeysetPage:
+    """A queue or search page with everything its rows show, in one query."""
+    qs = qs.select_related("customer", "department", "category__parent", "assignee").defer(
+        "incident_diagnostics"
+    )
+    return keyset_page(qs, ordering, cursor=cursor, page_size=page_size)
+
+
+def console_ticket_messages(ticket: Ticket) -> list[Message]:
+    """The whole conversation, internal notes and system messages included."""
+    return list(
+        ticket.messages.select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def console_new_messages(ticket: Ticket, *, after_id: int, user) -> list[Message]:
+    """Messages added after `after_id` by anyone but `user` (the stale-reply guard)."""
+    return list(ticket.messages.filter(id__gt=after_id).exclude(author=user).only("id"))
+
+
+@dataclass(frozen=True)
+class EventRow:
+    created_at: datetime
+    actor: str
+    label: str
+    from_value: str
+    to_value: str
+
+
+def _event_value(kind: str, value: str) -> str:
+    if not value:
+        return ""
+    choices = {
+        TicketEvent.Kind.STATUS: Status,
+        TicketEvent.Kind.PRIORITY: Priority,
+        TicketEvent.Kind.CREATED: Channel,
+    }.get(kind)
+    if choices is not None:
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return value
+    if kind == TicketEvent.Kind.MERGED:
+        return f"#{value}"
+    return value
+
+
+def console_ticket_events(ticket: Ticket) -> list[EventRow]:
+    """The event log with human labels (who, when, from → to)."""
+    rows = []
+    for event in ticket.events.select_related("actor").order_by("created_at", "id"):
+        label = {
+            TicketEvent.Kind.CREATED: _("Ticket creado"),
+            TicketEvent.Kind.CLOSE_WARNING: _("Aviso de cierre enviado al cliente"),
+        }.get(event.kind) or TicketEvent.Kind(event.kind).label
+        from_value = _event_value(event.kind, event.from_value)
+        to_value = _event_value(event.kind, event.to_value)
+        if event.kind == TicketEvent.Kind.ASSIGNEE:
+            from_value = from_value or str(_("sin asignar"))
+            to_value = to_value or str(_("sin asignar"))
+        rows.append(EventRow(
+            created_at=event.created_at,
+            actor=str(event.actor) if event.actor_id else str(_("Sistema")),
+            label=str(label), from_value=from_value, to_value=to_value,
+        ))
+    return rows
+
+
+def console_customer_services(customer) -> list[Service]:
+    return list(customer.services.all())
+
+
+def console_customer_other_tickets(user, ticket: Ticket, *, limit: int = 10) -> list[Ticket]:
+    """The customer's last tickets but this one; `visible` says which ones
+    the agent may open (the others are listed without a link)."""
+    visible = tickets_for_agent(user).filter(pk=OuterRef("pk"))
+    return list(
+        Ticket.objects.filter(customer_id=ticket.customer_id)
+        .exclude(pk=ticket.pk)
+        .annotate(visible=Exists(visible))
+        .only("number", "subject", "status", "priority", "updated_at", "department_id")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+def console_canned_responses(ticket: Ticket) -> list[CannedResponse]:
+    """Canned responses of the ticket's department and the global ones."""
+    return list(
+        CannedResponse.objects.filter(
+            Q(department_id=ticket.department_id) | Q(department__isnull=True)
+        )
+    )
+
+
+def console_assignable_agents(department: Department) -> QuerySet[User]:
+    """Active agents who work `department`, supervisors included."""
+    return (
+        User.objects.filter(is_active=True, agent__is_active=True)
+        .filter(Q(agent__departments=department) | Q(agent__is_supervisor=True))
+        .distinct()
+        .order_by("full_name", "email")
+    )
