@@ -27,3 +27,17 @@ document.addEventListener("change", (event) => {
   target.focus();
   el.value = "";
 });
+
+// Console composer: switching between "Respuesta pública" and "Nota interna"
+// moves "Estado después de enviar" to that mode's default, unless the agent
+// already picked something else.
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (!el.matches("input[data-reply-mode]")) return;
+  const select = el.form.querySelector("select[data-reply-default]");
+  if (!select) return;
+  const reply = select.dataset.replyDefault;
+  const note = select.dataset.noteDefault;
+  if (el.value === "nota" && select.value === reply) select.value = note;
+  if (el.value === "respuesta" && select.value === note) select.value = reply;
+});
