@@ -9,7 +9,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line([sys.argv[0], *sys.argv[1:]])
+    args = sys.argv[1:]
+    if args and not args[0].startswith("-"):
+        # `ventanilla seed-scale` runs the `seed_scale` management command.
+        args[0] = args[0].replace("-", "_")
+    execute_from_command_line([sys.argv[0], *args])
 
 
 if __name__ == "__main__":
