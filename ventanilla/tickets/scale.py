@@ -17,7 +17,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ventanilla.accounts.models import Customer, Service
-from ventanilla.tickets.models import Category, Channel, Department, Message, Priority, Status, Ticket
+from ventanilla.tickets.models import (
+    Category,
+    Channel,
+    Department,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+)
 
 TOPICS = [
     ("Mi dominio {domain} no resuelve", "Cambié los DNS de {domain} hace dos días y todavía no apunta al hosting. ¿Pueden revisar la zona DNS?"),
