@@ -1,10 +1,270 @@
+"""The customer portal ("Área de cliente"): dashboard, "Abrir ticket",
+"Historial de tickets" and the ticket page.
+
+Views stay short: access check, form, service, render or redirect. Every
+view that takes a ticket number fetches it with access.ticket_for_customer,
+so another customer's number (or an agent's visit) answers 404."""
+
+import re
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .access import is_console_user, ticket_for_customer
+from .models import Channel, Priority, Status, Ticket
+from .portal_forms import HistoryFilterForm, ReplyForm, TicketForm
+from .services import TicketClosedError
+from .status import Role
+
+HISTORY_PAGE_SIZE = 20
+HISTORY_TABS = [
+    (Status.OPEN, gettext_lazy("Abiertos")),
+    (Status.PENDING, gettext_lazy("Pendientes")),
+    (Status.RESOLVED, gettext_lazy("Resueltos")),
+    (Status.CLOSED, gettext_lazy("Cerrados")),
+]
+
+
+def customer_required(view):
+    """Portal pages are for users with a customer account. Agents go to
+    their console; anyone else sees why the portal is not available."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        customer = request.user.customer_account
+        if customer is None:
+            if is_console_user(request.user):
+                return redirect("console:queue")
+            return render(request, "portal/no_customer.html", status=403)
+        request.customer = customer
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@customer_required
+def dashboard(request):
+    return render(request, "portal/dashboard.html", {
+        "counts": selectors.customer_ticket_counts(request.user),
+        "open_tickets": selectors.customer_open_tickets(request.user),
+        "services": list(selectors.customer_services(request.customer)),
+    })
+
+
+@customer_required
+def ticket_list(request):
+    filters = HistoryFilterForm(request.GET)
+    filters.is_valid()
+    status = filters.cleaned_data.get("estado", "")
+    query = filters.cleaned_data.get("q", "")
+    tickets = selectors.customer_ticket_history(request.user, status=status, query=query)
+    page = Paginator(tickets, HISTORY_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    counts = selectors.customer_ticket_counts(request.user)
+    tabs = [("", _("Todos"), sum(counts.values()))] + [
+        (value, label, counts[value]) for value, label in HISTORY_TABS
+    ]
+    return render(request, "portal/ticket_list.html", {
+        "filters": filters, "status": status, "query": query, "page": page, "tabs": tabs,
+        "status_label": Status(status).label if status else "",
+    })
+
+
+# --- Abrir ticket ----------------------------------------------------------
+
+
+@customer_required
+def ticket_new(request):
+    follow_up = _follow_up_ticket(request)
+    if request.method == "POST":
+        form = TicketForm(request.POST, request.FILES, customer=request.customer)
+    else:
+        form = TicketForm(customer=request.customer, initial=_new_ticket_initial(request, follow_up))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if ticket_create_rate_exceeded(request.customer):
+            form.add_error(None, _(
+                "Has abierto demasiados tickets en poco tiempo. Espera un poco antes de abrir "
+                "otro; si es urgente, responde en uno de tus tickets abiertos."))
+            status = 429
+        else:
+            data = form.cleaned_data
+            try:
+                ticket = services.ticket_create(
+                    customer=request.customer, requester=request.user, channel=Channel.PORTAL,
+                    subject=data["subject"], body=data["body"], department=data["department"],
+                    category=data["category"], service=data["service"],
+                    priority=data["priority"], incident=form.incident(),
+                    files=data["attachments"], follow_up_of=follow_up,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                ticket_create_rate_hit(request.customer)
+                return redirect("portal:ticket_created", number=ticket.number)
+    return render(request, "portal/ticket_new.html", {
+        "form": form, "follow_up": follow_up,
+        "files_lost": bool(request.FILES) and bool(form.errors),
+    }, status=status)
+
+
+@customer_required
+def ticket_new_categories(request):
+    """htmx: the category <select> narrowed to the chosen department."""
+    department = selectors.portal_departments().filter(pk=_int(request.GET.get("department")))
+    department = department.first()
+    form = TicketForm(customer=request.customer,
+                      initial={"category": _int(request.GET.get("category"))})
+    if department is not None:
+        form.set_category_choices(department)
+    return render(request, "portal/ticket_new.html#category_select", {"form": form})
 
 
 @login_required
-def dashboard(request):
-    return HttpResponse("portal")
+def ticket_created(request, number):
+    ticket = ticket_for_customer(request.user, number)
+    return render(request, "portal/ticket_created.html", {"ticket": ticket})
 
 
-ticket_list = ticket_new = ticket_detail = dashboard
+def _follow_up_ticket(request) -> Ticket | None:
+    """The customer's Cerrado ticket that the new one continues (?continuacion=)."""
+    number = (request.POST.get("continuacion") or request.GET.get("continuacion") or "").strip()
+    if not number:
+        return None
+    ticket = ticket_for_customer(request.user, number.lstrip("#"))
+    return ticket if ticket.is_closed else None
+
+
+def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
+    initial = {"priority": Priority.REGULAR, "incident_time_zone": request.user.time_zone}
+    if follow_up is not None:
+        initial.update(
+            continuacion=follow_up.number,
+            subject=_("Seguimiento de #%(number)s: %(subject)s")
+            % {"number": follow_up.number, "subject": follow_up.subject},
+            department=follow_up.department_id, category=follow_up.category_id,
+            service=follow_up.service_id,
+        )
+        return initial
+    department = selectors.portal_department(request.GET.get("departamento", ""))
+    if department is not None:
+        initial["department"] = department.pk
+    if request.GET.get("asunto"):
+        initial["subject"] = request.GET["asunto"][:200]
+    return initial
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+# Ticket creation rate limit, per customer. allauth's limiter
+# (allauth.core.ratelimit) reads its rates from ACCOUNT_RATE_LIMITS only, so
+# this is a small fixed-window counter in the cache (shared through Redis
+# when REDIS_URL is set).
+RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _ticket_create_rate() -> tuple[int, int] | None:
+    """settings.VENTANILLA["TICKET_CREATE_RATE"], e.g. "20/h" or "5/10m",
+    as (tickets, seconds); None (no limit) when empty."""
+    rate = settings.VENTANILLA.get("TICKET_CREATE_RATE") or ""
+    match = RATE_RE.match(rate)
+    if not match:
+        return None
+    amount, multiplier, unit = match.groups()
+    return int(amount), int(multiplier or 1) * RATE_UNITS[unit]
+
+
+def _rate_key(customer) -> str:
+    return f"ventanilla:ticket-create:{customer.pk}"
+
+
+def ticket_create_rate_exceeded(customer) -> bool:
+    rate = _ticket_create_rate()
+    return rate is not None and cache.get(_rate_key(customer), 0) >= rate[0]
+
+
+def ticket_create_rate_hit(customer) -> None:
+    rate = _ticket_create_rate()
+    if rate is None:
+        return
+    key = _rate_key(customer)
+    if not cache.add(key, 1, timeout=rate[1]):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.add(key, 1, timeout=rate[1])
+
+
+# --- The ticket page -------------------------------------------------------
+
+
+@login_required
+def ticket_detail(request, number):
+    ticket = ticket_for_customer(request.user, number)
+    return _render_ticket(request, ticket, ReplyForm())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_reply(request, number):
+    ticket = ticket_for_customer(request.user, number)
+    if request.method == "GET":
+        return redirect(reverse("portal:ticket_detail", args=[ticket.number]) + "#responder")
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.ticket_customer_reply(
+                ticket, author=request.user, body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"], channel=Channel.PORTAL,
+            )
+        except TicketClosedError as error:
+            # Closed meanwhile (by an agent or the auto-close sweep).
+            messages.error(request, error.message)
+            return redirect("portal:ticket_detail", number=ticket.number)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Enviamos tu respuesta. Te avisaremos por correo cuando "
+                                        "el área correspondiente conteste."))
+            return redirect("portal:ticket_detail", number=ticket.number)
+    return _render_ticket(request, ticket, form, files_lost=bool(request.FILES))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_close(request, number):
+    ticket = ticket_for_customer(request.user, number)
+    if ticket.is_closed:
+        return redirect("portal:ticket_detail", number=ticket.number)
+    if request.method == "POST":
+        services.ticket_status_set(ticket, actor=request.user, role=Role.CUSTOMER,
+                                   status=Status.CLOSED)
+        messages.success(request, _("Cerraste el ticket #%(number)s. Si necesitas algo más, "
+                                    "abre un ticket nuevo.") % {"number": ticket.number})
+        return redirect("portal:ticket_detail", number=ticket.number)
+    return render(request, "portal/ticket_close.html", {"ticket": ticket})
+
+
+def _render_ticket(request, ticket: Ticket, reply_form: ReplyForm, *, files_lost=False):
+    return render(request, "portal/ticket_detail.html", {
+        "ticket": ticket,
+        "conversation": selectors.customer_ticket_messages(ticket),
+        "follow_ups": selectors.customer_follow_ups(request.user, ticket) if ticket.is_closed
+        else [],
+        "reply_form": reply_form,
+        "files_lost": files_lost and bool(reply_form.errors),
+    })
