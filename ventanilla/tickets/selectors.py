@@ -10,14 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accounts.models import Service, User
 
-from .access import agent_department_ids, sees_all_departments, tickets_for_agent
+from .access import (
+    agent_department_ids,
+    sees_all_departments,
+    tickets_for_agent,
+    tickets_for_customer,
+)
 from .models import (
     CannedResponse,
+    Category,
     Channel,
     Department,
     Message,
@@ -28,6 +34,98 @@ from .models import (
 )
 
 # --- Customer portal -------------------------------------------------------
+
+
+def portal_departments() -> QuerySet[Department]:
+    """The departments a customer may write to."""
+    return Department.objects.filter(is_active=True)
+
+
+def portal_department(slug: str) -> Department | None:
+    return portal_departments().filter(slug=slug).first()
+
+
+def portal_categories(department: Department | None = None) -> QuerySet[Category]:
+    """Active categories of active departments, never under an inactive parent."""
+    qs = Category.objects.filter(is_active=True, department__is_active=True).filter(
+        Q(parent__isnull=True) | Q(parent__is_active=True)
+    )
+    if department is not None:
+        qs = qs.filter(department=department)
+    return qs.select_related("department", "parent")
+
+
+def portal_categories_tree(department: Department | None = None) -> list[Category]:
+    """portal_categories in tree order: each parent followed by its children."""
+
+    def key(category):
+        root = category.parent or category
+        dept = category.department
+        return (dept.position, dept.name, root.position, root.name, root.pk,
+                category.parent_id is not None, category.position, category.name)
+
+    return sorted(portal_categories(department), key=key)
+
+
+def customer_services(customer) -> QuerySet[Service]:
+    return customer.services.all()
+
+
+def customer_ticket_counts(user) -> dict[str, int]:
+    """How many of the customer's tickets are in each status (one query)."""
+    counts = {status.value: 0 for status in Status}
+    rows = tickets_for_customer(user).order_by().values("status").annotate(n=Count("id"))
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def customer_open_tickets(user, *, limit: int = 10) -> list[Ticket]:
+    """The customer's tickets that are not Cerrado, latest activity first."""
+    return list(
+        tickets_for_customer(user).exclude(status=Status.CLOSED)
+        .select_related("department").order_by("-updated_at", "-id")[:limit]
+    )
+
+
+def customer_search_condition(query: str) -> Q:
+    """A ticket number (with or without "#"), or text in the subject or in
+    a message the customer can read (never in internal notes)."""
+    text = query.strip()
+    number = text.removeprefix("#").strip()
+    public_bodies = Message.objects.filter(ticket=OuterRef("pk"), body__icontains=text).exclude(
+        kind=Message.Kind.NOTE)
+    condition = Q(subject__icontains=text) | Q(Exists(public_bodies))
+    if number.isdigit():
+        condition |= Q(number=number)
+    return condition
+
+
+def customer_ticket_history(user, *, status: str = "", query: str = "") -> QuerySet[Ticket]:
+    """"Historial de tickets": newest update first, filtered and searched."""
+    qs = tickets_for_customer(user).select_related("department")
+    if status:
+        qs = qs.filter(status=status)
+    if query.strip():
+        qs = qs.filter(customer_search_condition(query))
+    return qs.order_by("-updated_at", "-id")
+
+
+def customer_ticket_messages(ticket: Ticket) -> list[Message]:
+    """The conversation a customer sees: everything but internal notes."""
+    return list(
+        ticket.messages.exclude(kind=Message.Kind.NOTE)
+        .select_related("author").prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def customer_follow_ups(user, ticket: Ticket) -> list[Ticket]:
+    """The customer's tickets opened as a continuation of `ticket`."""
+    return list(
+        tickets_for_customer(user).filter(follow_up_of=ticket)
+        .only("number", "subject", "status").order_by("created_at")
+    )
 
 
 # --- Agent console ---------------------------------------------------------
