@@ -84,6 +84,8 @@ class ReplyForm(forms.Form):
 
     def status_for_service(self) -> str | None:
         """The `status` argument of ticket_agent_reply for what was chosen."""
+        if "status_after" not in self.data:
+            return None  # not offered: the service's default (Pendiente for replies)
         chosen = self.cleaned_data.get("status_after") or self.UNCHANGED
         if chosen != self.UNCHANGED:
             return chosen

@@ -205,8 +205,13 @@ def ticket_update_fields(ticket: Ticket, *, agent, department: Department | None
                          category: Category | None = None, priority: str | None = None) -> Ticket:
     """Change department, category and priority; each change is logged.
     Moving to another department drops a category that does not belong to it."""
-    ticket = Ticket.objects.select_for_update().select_related("department", "category").get(
-        pk=ticket.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to category.
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("department", "category")
+        .get(pk=ticket.pk)
+    )
     now = timezone.now()
     changed = []
     if department is not None and department.pk != ticket.department_id:

@@ -1,0 +1,141 @@
+"""Console search: by ticket number, customer email, domain or text, always
+within the agent's departments."""
+
+import pytest
+from django.urls import reverse
+
+from ventanilla.accounts.models import Service
+from ventanilla.tickets import services
+from ventanilla.tickets.selectors import parse_search
+
+from .conftest import make_customer
+
+QUEUE = reverse("console:queue")
+
+
+def found(client, q, **params):
+    response = client.get(QUEUE, {"q": q, **params})
+    assert response.status_code == 200
+    return {ticket.number for ticket in response.context["page"].rows}
+
+
+@pytest.fixture
+def carol(make_ticket):
+    """A customer whose email is on her own company domain."""
+    customer = make_customer("carol@tiendaverde.com.mx", "Carolina Ruiz")
+    Service.objects.create(customer=customer, type=Service.Type.SHARED_PERSONAL,
+                           name="Hosting Personal - blogcarol.net", domain="blogcarol.net",
+                           order_number="777001")
+    return customer
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("12345678", ("number", "12345678")),
+    ("#12345678", ("number", "12345678")),
+    ("# 12345678", ("number", "12345678")),
+    ("Alice@Example.com", ("email", "alice@example.com")),
+    ("alice@", ("email_part", "alice@")),
+    ("@example.com", ("email_part", "@example.com")),
+    ("alicia.mx", ("domain", "alicia.mx")),
+    ("https://www.Alicia.mx/", ("domain", "alicia.mx")),
+    ("error 500 en WordPress", ("text", "error 500 en WordPress")),
+    ("wp-login.php", ("domain", "wp-login.php")),
+    ("   ", ("", "")),
+])
+def test_it_classifies_searches(q, expected):
+    assert parse_search(q) == expected
+
+
+def test_it_finds_a_ticket_by_number_with_or_without_hash(client, carla, alice_ticket, bob_ticket):
+    client.force_login(carla)
+    assert found(client, alice_ticket.number) == {alice_ticket.number}
+    assert found(client, f"#{alice_ticket.number}") == {alice_ticket.number}
+    assert found(client, "00000000") == set()
+
+
+def test_it_finds_tickets_by_customer_email_ignoring_case(client, carla, alice_ticket, bob_ticket):
+    client.force_login(carla)
+    assert found(client, "ALICE@example.com") == {alice_ticket.number}
+    assert found(client, "bob@") == {bob_ticket.number}
+    assert found(client, "@example.com") == {alice_ticket.number, bob_ticket.number}
+
+
+def test_it_finds_tickets_by_domain(client, carla, alice_ticket, bob_ticket, carol, make_ticket):
+    carol_ticket = make_ticket(carol, subject="No carga mi tienda")
+    client.force_login(carla)
+    assert found(client, "alicia.mx") == {alice_ticket.number}  # a service's domain
+    assert found(client, "www.roberto.com") == {bob_ticket.number}
+    assert found(client, "blogcarol.net") == {carol_ticket.number}
+    assert found(client, "tiendaverde.com.mx") == {carol_ticket.number}  # email domain
+
+
+def test_it_finds_tickets_by_text_in_subject_or_messages(client, carla, alice, alice_ticket, bob_ticket):
+    services.ticket_customer_reply(alice_ticket, author=alice.user,
+                                   body="El log dice: 550 Relay Access Denied")
+    services.ticket_agent_reply(bob_ticket, agent=carla, body="Revisar el firewall CSF", internal=True)
+    client.force_login(carla)
+    assert found(client, "vps no responde") == {bob_ticket.number}
+    assert found(client, "relay access") == {alice_ticket.number}
+    assert found(client, "firewall CSF") == {bob_ticket.number}
+    assert found(client, "nada parecido") == set()
+
+
+def test_search_is_limited_to_the_agents_departments(client, carla, diego, sofia, billing_ticket,
+                                                      alice_ticket):
+    client.force_login(carla)
+    assert found(client, billing_ticket.number) == set()
+    assert found(client, "Factura duplicada") == set()
+    assert billing_ticket.number not in found(client, "alice@example.com")
+    assert billing_ticket.number not in found(client, "alicia.mx")
+    client.force_login(diego)
+    assert found(client, billing_ticket.number) == {billing_ticket.number}
+    assert found(client, "alice@example.com") == {billing_ticket.number}
+    client.force_login(sofia)
+    assert found(client, "alice@example.com") == {billing_ticket.number, alice_ticket.number}
+
+
+def test_search_honours_the_department_filter(client, sofia, billing_ticket, alice_ticket):
+    client.force_login(sofia)
+    assert found(client, "alice@example.com", departamento="soporte") == {alice_ticket.number}
+
+
+def test_search_covers_every_status(client, carla, alice_ticket):
+    from ventanilla.tickets.models import Status
+    from ventanilla.tickets.status import Role
+
+    services.ticket_status_set(alice_ticket, actor=carla, role=Role.AGENT, status=Status.CLOSED)
+    client.force_login(carla)
+    assert found(client, alice_ticket.number) == {alice_ticket.number}
+
+
+def test_search_results_page_with_keyset_cursors(client, carla, alice, make_ticket):
+    made = {make_ticket(alice, subject=f"Correo rebota {i}").number for i in range(7)}
+    client.force_login(carla)
+    first = client.get(QUEUE, {"q": "rebota", "n": 4})
+    second = client.get(QUEUE, {"q": "rebota", "n": 4, "cursor": first.context["page"].next_cursor})
+    pages = [t.number for t in first.context["page"].rows + second.context["page"].rows]
+    assert sorted(pages) == sorted(made)
+    assert second.context["page"].next_cursor is None
+
+
+def test_search_escapes_what_was_typed(client, carla):
+    client.force_login(carla)
+    page = client.get(QUEUE, {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_htmx_searches_get_only_the_results(client, carla, alice_ticket):
+    client.force_login(carla)
+    response = client.get(QUEUE, {"q": alice_ticket.number}, HTTP_HX_REQUEST="true",
+                          HTTP_HX_TARGET="queue-results")
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="queue-results">')
+    assert f"#{alice_ticket.number}" in page
+    assert "<html" not in page
+
+
+def test_file_names_that_look_like_domains_are_also_found_as_text(client, carla, alice, alice_ticket):
+    services.ticket_customer_reply(alice_ticket, author=alice.user, body="Me bloquea wp-login.php")
+    client.force_login(carla)
+    assert found(client, "wp-login.php") == {alice_ticket.number}
