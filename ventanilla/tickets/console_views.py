@@ -3,7 +3,7 @@
 Every ticket is fetched through access.ticket_for_agent (404 outside the
 agent's departments); every change goes through services."""
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,15 +32,17 @@ STATUS_ACTIONS = {
 }
 
 
-def console_required(view):
-    """Agents and superusers only; anyone else gets 404 (customers who open
-    the queue are sent to their client area instead)."""
+def console_required(view=None, *, customers_to_portal=False):
+    """Agents and superusers only; anyone else gets 404, or with
+    customers_to_portal, customers are sent to their client area."""
+    if view is None:
+        return partial(console_required, customers_to_portal=customers_to_portal)
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
         if not access.is_console_user(request.user):
-            if view.__name__ == "queue" and request.user.customer_account is not None:
+            if customers_to_portal and request.user.customer_account is not None:
                 return redirect("portal:dashboard")
             raise Http404
         return view(request, *args, **kwargs)
@@ -55,7 +57,7 @@ def _page_size(raw: str | None) -> int:
         return DEFAULT_PAGE_SIZE
 
 
-@console_required
+@console_required(customers_to_portal=True)
 def queue(request):
     user = request.user
     departments = selectors.console_departments(user)
