@@ -53,7 +53,7 @@ class AgentTwoFactorMiddleware:
             user.is_authenticated
             and (user.is_agent or user.is_staff)
             and not request.path.startswith(self.allowed_prefixes)
-            and SiteSettings.load().agents_require_2fa
+            and SiteSettings.for_request(request).agents_require_2fa
             and not _has_totp(user)
         ):
             return redirect(reverse("mfa_activate_totp"))

@@ -6,6 +6,5 @@ def branding(request):
 
     Templates use `brand`: allauth's views put Django's own `site` in the
     context. `site` is kept for pages outside allauth."""
-    if not hasattr(request, "_site_settings"):
-        request._site_settings = SiteSettings.load()
-    return {"brand": request._site_settings, "site": request._site_settings}
+    site = SiteSettings.for_request(request)
+    return {"brand": site, "site": site}

@@ -38,3 +38,10 @@ class SiteSettings(models.Model):
     def load(cls) -> "SiteSettings":
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+    @classmethod
+    def for_request(cls, request) -> "SiteSettings":
+        """Loaded once per request, however many places ask."""
+        if not hasattr(request, "_site_settings"):
+            request._site_settings = cls.load()
+        return request._site_settings

@@ -24,10 +24,10 @@ def send_ticket_email(kind: str, ticket_id: int | None, message_id: int | None =
     ticket = Ticket.objects.select_related("customer__user", "department").get(pk=ticket.pk)
     customer = ticket.customer
     language = customer.user.language if customer.user_id else settings.LANGUAGE_CODE
+    site = SiteSettings.load()
     context = {
         "ticket": ticket, "message": message, "customer": customer,
-        "site": SiteSettings.load(), "site_url": settings.SITE_URL,
-        "days": SiteSettings.load().auto_close_days,
+        "site": site, "site_url": settings.SITE_URL, "days": site.auto_close_days,
     }
     with translation.override(language):
         subject = render_to_string(f"emails/ticket_{kind}_subject.txt", context).strip()
