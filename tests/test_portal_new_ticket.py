@@ -119,6 +119,16 @@ def test_it_prefills_department_and_subject_from_the_address(alice_client, factu
         response.content.decode())
 
 
+def test_it_prefills_a_category_of_the_prefilled_department(alice_client, correo_category,
+                                                            facturacion):
+    form = alice_client.get(NEW, {"departamento": "soporte",
+                                  "categoria": correo_category.pk}).context["form"]
+    assert form["category"].value() == correo_category.pk
+    form = alice_client.get(NEW, {"departamento": "facturacion",
+                                  "categoria": correo_category.pk}).context["form"]
+    assert form["category"].value() is None
+
+
 # --- Regular tickets ----------------------------------------------------------
 
 

@@ -147,6 +147,8 @@ def _follow_up_ticket(request) -> Ticket | None:
 
 
 def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
+    """Links from emails, the knowledge base or a closed ticket prefill the
+    form: ?departamento=<slug>&categoria=<id>&asunto=<text>, or ?continuacion=<number>."""
     initial = {"priority": Priority.REGULAR, "incident_time_zone": request.user.time_zone}
     if follow_up is not None:
         initial.update(
@@ -160,6 +162,9 @@ def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
     department = selectors.portal_department(request.GET.get("departamento", ""))
     if department is not None:
         initial["department"] = department.pk
+        category_id = _int(request.GET.get("categoria"))
+        if selectors.portal_categories(department).filter(pk=category_id).exists():
+            initial["category"] = category_id
     if request.GET.get("asunto"):
         initial["subject"] = request.GET["asunto"][:200]
     return initial
