@@ -11,12 +11,15 @@ from ventanilla.accounts.models import AgentProfile, Customer, Service, User
 from ventanilla.core.models import SiteSettings
 from ventanilla.tickets import services
 from ventanilla.tickets.models import Category, Department, Priority
+from ventanilla.tickets.seed import seed_departments
 
 PASSWORD = "contraseña-de-prueba-42"
 
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path, db):
+    # Transactional tests (the browser ones) flush the tables, seed rows included.
+    seed_departments(Department, Category)
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",

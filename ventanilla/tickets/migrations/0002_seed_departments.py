@@ -1,65 +1,13 @@
-"""Seed departments and the category tree (from the HostGator form in
-shared/seeds/001 and NEUBOX's departments). Admins can rename, add or mark
-them inactive afterwards; this runs once, on a fresh install."""
+"""Seed departments and the category tree (see ventanilla/tickets/seed.py);
+this runs once, on a fresh install."""
 
 from django.db import migrations
 
-DEPARTMENTS = [
-    ("soporte", "Soporte técnico",
-     "Problemas técnicos del hosting: correo, DNS, cPanel, bases de datos, sitio web.", [
-         ("Correo", ["Configuración de cuentas de correo", "Envío y recepción", "Spam"]),
-         ("cPanel", []),
-         ("Bases de datos", []),
-         ("Restablecer contraseña", []),
-         ("SSL", []),
-         ("Sitio web", []),
-     ]),
-    ("facturacion", "Facturación",
-     "Pagos, facturas, renovaciones y cancelaciones.", [
-         ("Cancelación de cuenta", []),
-         ("Preguntas de facturación", []),
-         ("Pagos", []),
-     ]),
-    ("ventas", "Ventas",
-     "Contratar servicios nuevos, dominios y cambios de plan.", [
-         ("Dominios", []),
-         ("Nueva cuenta", []),
-         ("Otros", []),
-         ("Diseño", None),
-         ("Marketing/SEO", None),
-     ]),
-    ("operaciones", "Operaciones — SSL y dominios",
-     "Emisión de certificados SSL de pago; registro, renovación y transferencia de dominios.", [
-         ("Dominios", ["DNS", "Renovación", "Transferencia", "Gestión DNS", "Compra de dominio"]),
-         ("Certificados SSL de pago", []),
-     ]),
-    ("abuso", "Abuso y seguridad",
-     "Malware, sitios comprometidos y reportes de abuso.", [
-         ("Malware y seguridad", []),
-         ("Reporte de abuso", []),
-     ]),
-]
+from ventanilla.tickets.seed import seed_departments
 
 
 def seed(apps, schema_editor):
-    Department = apps.get_model("tickets", "Department")
-    Category = apps.get_model("tickets", "Category")
-    if Department.objects.exists():
-        return
-    for position, (slug, name, description, categories) in enumerate(DEPARTMENTS):
-        department = Department.objects.create(
-            slug=slug, name=name, description=description, position=position
-        )
-        for cat_position, (cat_name, children) in enumerate(categories):
-            # None marks a category of the original form that is not used.
-            parent = Category.objects.create(
-                department=department, name=cat_name, position=cat_position,
-                is_active=children is not None,
-            )
-            for child_position, child in enumerate(children or []):
-                Category.objects.create(
-                    department=department, parent=parent, name=child, position=child_position
-                )
+    seed_departments(apps.get_model("tickets", "Department"), apps.get_model("tickets", "Category"))
 
 
 class Migration(migrations.Migration):
