@@ -106,13 +106,13 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("creado"), default=timezone.now)
     updated_at = models.DateTimeField(_("actualizado"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("cambio de estado"), default=timezone.now)
-    last_customer_message_at = models.DateTimeField(null=True, blank=True)
-    last_agent_message_at = models.DateTimeField(null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(_("último mensaje del cliente"), null=True, blank=True)
+    last_agent_message_at = models.DateTimeField(_("última respuesta del agente"), null=True, blank=True)
     # When the ticket began waiting for the customer (Pendiente/Resuelto);
     # the auto-close clock runs from here. Null while it waits for an agent.
-    awaiting_customer_since = models.DateTimeField(null=True, blank=True)
-    close_warning_sent_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    awaiting_customer_since = models.DateTimeField(_("esperando al cliente desde"), null=True, blank=True)
+    close_warning_sent_at = models.DateTimeField(_("aviso de cierre enviado"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("cerrado"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_from",
         verbose_name=_("fusionado en"),
@@ -168,7 +168,8 @@ class Message(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("autor"),
     )
     body = models.TextField(_("mensaje"))
     created_at = models.DateTimeField(_("fecha"), default=timezone.now)
@@ -224,13 +225,14 @@ class TicketEvent(models.Model):
         CLOSE_WARNING = "aviso_cierre", _("Aviso de cierre")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("quién"),
     )
-    from_value = models.CharField(max_length=200, blank=True)
-    to_value = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    from_value = models.CharField(_("antes"), max_length=200, blank=True)
+    to_value = models.CharField(_("después"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("cuándo"), default=timezone.now)
 
     class Meta:
         verbose_name = _("evento")
