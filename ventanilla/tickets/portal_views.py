@@ -5,13 +5,11 @@ Views stay short: access check, form, service, render or redirect. Every
 view that takes a ticket number fetches it with access.ticket_for_customer,
 so another customer's number (or an agent's visit) answers 404."""
 
-import re
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -19,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+
+from ventanilla.core import ratelimit
 
 from . import selectors, services
 from .access import is_console_user, ticket_for_customer
@@ -174,44 +174,13 @@ def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
-# Ticket creation rate limit, per customer. allauth's limiter
-# (allauth.core.ratelimit) reads its rates from ACCOUNT_RATE_LIMITS only, so
-# this is a small fixed-window counter in the cache (shared through Redis
-# when REDIS_URL is set).
-RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
-RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _ticket_create_rate() -> tuple[int, int] | None:
-    """settings.VENTANILLA["TICKET_CREATE_RATE"], e.g. "20/h" or "5/10m",
-    as (tickets, seconds); None (no limit) when empty."""
-    rate = settings.VENTANILLA.get("TICKET_CREATE_RATE") or ""
-    match = RATE_RE.match(rate)
-    if not match:
-        return None
-    amount, multiplier, unit = match.groups()
-    return int(amount), int(multiplier or 1) * RATE_UNITS[unit]
-
-
-def _rate_key(customer) -> str:
-    return f"ventanilla:ticket-create:{customer.pk}"
-
-
 def ticket_create_rate_exceeded(customer) -> bool:
-    rate = _ticket_create_rate()
-    return rate is not None and cache.get(_rate_key(customer), 0) >= rate[0]
+    return ratelimit.exceeded("ticket-create", str(customer.pk),
+                              settings.VENTANILLA["TICKET_CREATE_RATE"])
 
 
 def ticket_create_rate_hit(customer) -> None:
-    rate = _ticket_create_rate()
-    if rate is None:
-        return
-    key = _rate_key(customer)
-    if not cache.add(key, 1, timeout=rate[1]):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired in between
-            cache.add(key, 1, timeout=rate[1])
+    ratelimit.hit("ticket-create", str(customer.pk), settings.VENTANILLA["TICKET_CREATE_RATE"])
 
 
 # --- The ticket page -------------------------------------------------------
