@@ -19,7 +19,7 @@ install: $(STAMP) messages
 
 # Translations are compiled on every build (.mo files are not committed).
 messages: $(STAMP)
-	cd ventanilla && ../$(BIN)/ventanilla compilemessages --ignore=.venv -v0
+	cd ventanilla && VENTANILLA_DATA_DIR=$(CURDIR)/data ../$(BIN)/ventanilla compilemessages -v0
 
 run: install
 	$(BIN)/ventanilla migrate --noinput -v0
@@ -36,6 +36,10 @@ test: install browser-deps lint test-only
 
 test-only:
 	$(BIN)/pytest
+
+# Benchmarks (see docs/performance.md); BENCH_ARGS=--quick for the CI smoke run.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data

@@ -1,0 +1,223 @@
+"""`make bench`: measure Ventanilla on this machine, in one run.
+
+For each backend (embedded SQLite; PostgreSQL with Redis) and each history
+size (10k, 100k, 1M tickets) it grows the data set with `ventanilla
+seed-scale`, starts `ventanilla serve` (uvicorn, --workers N), and drives
+every scenario from a separate load-generator process over loopback,
+bounded in requests and time. It prints a table and writes
+bench/results/<date>-<backend>.json.
+
+--quick (10k tickets, small counts) is the CI smoke check: it fails when any
+scenario fails, and asserts nothing about timings."""
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+SCENARIOS = ["floor", "create_ticket", "queue", "ticket_page", "history", "search"]
+# Scenarios whose cost must not grow with history (p95 at 1M ≤ 1.5 × p95 at 10k).
+FLAT = {"queue", "ticket_page", "history"}
+PG_URL = "postgres://postgres@127.0.0.1:5432/ventanilla_bench"
+REDIS_URL = "redis://127.0.0.1:6379/7"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def backend_env(backend: str, data_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "HUEY_IMMEDIATE"}}
+    env.update(DJANGO_SETTINGS_MODULE="ventanilla.settings", VENTANILLA_DATA_DIR=str(data_dir),
+               VENTANILLA_TICKET_CREATE_RATE="", PYTHONPATH=str(ROOT))
+    if backend == "postgres":
+        env.update(DATABASE_URL=PG_URL, REDIS_URL=REDIS_URL)
+    return env
+
+
+def ventanilla(env: dict, *args: str, capture: bool = False) -> str:
+    result = subprocess.run([PYTHON, "-m", "ventanilla", *args], env=env, check=True,
+                            capture_output=capture, text=True, cwd=ROOT)
+    return result.stdout if capture else ""
+
+
+def reset_backend(backend: str, data_dir: Path) -> None:
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    if backend == "postgres":
+        for sql in ("DROP DATABASE IF EXISTS ventanilla_bench WITH (FORCE)",
+                    "CREATE DATABASE ventanilla_bench"):
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+        import redis  # installed with the project (Huey's Redis storage)
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def ticket_count(env: dict) -> int:
+    out = ventanilla(env, "shell", "-c",
+                     "from ventanilla.tickets.models import Ticket; print(Ticket.objects.count())",
+                     capture=True)
+    return int(out.strip().splitlines()[-1])
+
+
+class Server:
+    def __init__(self, env: dict, workers: int, log: Path):
+        self.port = free_port()
+        self.log = log.open("w")
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "ventanilla", "serve", "--workers", str(workers)],
+            env={**env, "HOST": "127.0.0.1", "PORT": str(self.port)}, cwd=ROOT,
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base}/salud/", timeout=2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"server exited; see {log}") from None
+                time.sleep(0.3)
+        raise RuntimeError(f"server did not start; see {log}")
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def run_scenario(base: str, scenario: str, fixtures: dict, args) -> dict:
+    out = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "loadgen.py"), "--base", base, "--scenario", scenario,
+         "--fixtures", json.dumps(fixtures), "--requests", str(args.requests),
+         "--duration", str(args.duration), "--concurrency", str(args.concurrency)],
+        check=True, capture_output=True, text=True, timeout=args.duration + 300)
+    return json.loads(out.stdout)
+
+
+def print_table(rows: list[dict]) -> None:
+    head = f"{'backend':9} {'tickets':>9} {'scenario':14} {'req/s':>8} {'× floor':>8} " \
+           f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'n':>6} {'err':>4}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(f"{r['backend']:9} {r['tickets']:>9,} {r['scenario']:14} {r.get('rps', 0):>8.1f} "
+              f"{r.get('ratio_to_floor', 0):>8.2f} {r.get('p50_ms', 0):>8.1f} "
+              f"{r.get('p95_ms', 0):>8.1f} {r.get('p99_ms', 0):>8.1f} {r['requests']:>6} "
+              f"{r['errors']:>4}")
+
+
+def bench_backend(backend: str, sizes: list[int], args) -> list[dict]:
+    data_dir = ROOT / "bench" / "data" / backend
+    env = backend_env(backend, data_dir)
+    print(f"== {backend}: preparing", flush=True)
+    reset_backend(backend, data_dir)
+    ventanilla(env, "migrate", "-v0")
+    fixtures = json.loads(subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "prepare.py")], env=env, cwd=ROOT, check=True,
+        capture_output=True, text=True).stdout)
+    rows = []
+    for size in sizes:
+        missing = size - ticket_count(env)
+        if missing > 0:
+            print(f"== {backend}: growing history to {size:,} tickets", flush=True)
+            ventanilla(env, "seed-scale", "--tickets", str(missing), "--seed", str(size))
+        server = Server(env, args.workers, data_dir / f"server-{size}.log")
+        try:
+            floor_rps = None
+            for scenario in SCENARIOS:
+                result = run_scenario(server.base, scenario, fixtures, args)
+                result.update(backend=backend, tickets=size, workers=args.workers)
+                if scenario == "floor":
+                    floor_rps = result.get("rps")
+                if floor_rps and result.get("rps"):
+                    result["ratio_to_floor"] = round(result["rps"] / floor_rps, 3)
+                rows.append(result)
+                print_table([result])
+        finally:
+            server.stop()
+    return rows
+
+
+def checks(rows: list[dict]) -> list[str]:
+    """The properties the numbers must show (reported, and enforced in CI
+    only for correctness: every scenario must have run without errors)."""
+    notes = []
+    by = {(r["backend"], r["tickets"], r["scenario"]): r for r in rows}
+    for (backend, tickets, scenario), r in by.items():
+        if r["errors"] or not r["requests"]:
+            notes.append(f"FAIL {backend} {tickets:,} {scenario}: {r['errors']} errors "
+                         f"{r['error_samples']}")
+    sizes = sorted({r["tickets"] for r in rows})
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        for backend in sorted({r["backend"] for r in rows}):
+            for scenario in FLAT:
+                a, b = by.get((backend, small, scenario)), by.get((backend, large, scenario))
+                if a and b and a.get("p95_ms") and b.get("p95_ms"):
+                    growth = b["p95_ms"] / a["p95_ms"]
+                    verdict = "ok" if growth <= 1.5 else "GROWS"
+                    notes.append(f"{verdict} {backend} {scenario}: p95 {a['p95_ms']} ms at "
+                                 f"{small:,} → {b['p95_ms']} ms at {large:,} ({growth:.2f}×)")
+    for r in rows:
+        if r["scenario"] == "create_ticket" and r.get("ratio_to_floor") is not None:
+            verdict = "ok" if r["ratio_to_floor"] >= 0.4 else "LOW"
+            notes.append(f"{verdict} {r['backend']} {r['tickets']:,} create_ticket at "
+                         f"{r['ratio_to_floor']:.0%} of the floor's req/s")
+    return notes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="10k tickets, small counts (CI)")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--requests", type=int, default=2000, help="max requests per scenario")
+    parser.add_argument("--duration", type=float, default=20.0, help="max seconds per scenario")
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.requests, args.duration, args.concurrency = "10000", 60, 5.0, 2
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    all_rows = []
+    for backend in args.backends.split(","):
+        rows = bench_backend(backend, sizes, args)
+        all_rows += rows
+        stamp = datetime.date.today().isoformat()
+        suffix = "-quick" if args.quick else ""
+        out = results_dir / f"{stamp}-{backend}{suffix}.json"
+        out.write_text(json.dumps({
+            "date": stamp, "backend": backend, "quick": args.quick, "workers": args.workers,
+            "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows,
+            "checks": checks(rows)}, indent=2, ensure_ascii=False))
+        print(f"wrote {out.relative_to(ROOT)}")
+    print()
+    print_table(all_rows)
+    notes = checks(all_rows)
+    print()
+    print("\n".join(notes))
+    return 1 if any(n.startswith("FAIL") for n in notes) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
