@@ -197,8 +197,7 @@ def test_the_history_explains_each_status_like_the_seed(alice_client):
     site.auto_close_days = 5
     site.save()
     html = alice_client.get(HISTORY).content.decode()
-    assert ("El ticket está siendo revisado por el área correspondiente y te dará respuesta "
-            "lo antes posible.") in html
+    assert "El área correspondiente está revisando tu ticket y te responderá lo antes posible." in html
     assert "En espera de tu respuesta." in html
     assert "El ticket ya se marcó como solucionado por el área correspondiente." in html
     assert "Si no se reciben actualizaciones en 5 días, el sistema lo cierra." in html

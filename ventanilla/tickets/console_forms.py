@@ -55,7 +55,7 @@ class ReplyForm(forms.Form):
     )
     files = MultipleFileField(
         label=_("Adjuntos"),
-        help_text=_("Opcional. Imágenes, PDF, ZIP o texto; hasta 10 MB por archivo."),
+        help_text=_("Opcional. Imágenes, PDF, ZIP o texto."),
     )
     status_after = forms.ChoiceField(label=_("Estado después de enviar"), required=False)
     # The id of the last message the agent saw: the stale-reply guard.

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from . import access, selectors, services
@@ -103,7 +103,8 @@ def bulk_take(request):
         services.ticket_assign(ticket, actor=request.user, assignee=request.user)
         taken += 1
     if taken:
-        messages.success(request, _("Tomaste %(count)s ticket(s).") % {"count": taken})
+        messages.success(request, ngettext("Tomaste %(count)s ticket.", "Tomaste %(count)s tickets.",
+                                           taken) % {"count": taken})
     else:
         messages.warning(request, _("Selecciona al menos un ticket para tomarlo."))
     next_url = request.POST.get("next", "")

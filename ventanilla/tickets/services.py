@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ventanilla.accounts.models import Customer, Service
 from ventanilla.core.models import SiteSettings
@@ -343,8 +344,10 @@ def _auto_close_one(pk: int, close_before: datetime, days: int, now: datetime) -
         return 0
     Message.objects.create(
         ticket=ticket, kind=Message.Kind.SYSTEM, created_at=now,
-        body=_("Ticket cerrado automáticamente tras %(days)s días sin respuesta del cliente.")
-        % {"days": days},
+        body=ngettext(
+            "Ticket cerrado automáticamente tras %(days)s día sin respuesta del cliente.",
+            "Ticket cerrado automáticamente tras %(days)s días sin respuesta del cliente.", days,
+        ) % {"days": days},
     )
     ticket_status_change(ticket, to=Status.CLOSED, role=Role.SYSTEM, now=now)
     ticket.updated_at = now
