@@ -37,6 +37,7 @@ def test_a_critical_ticket_from_opening_to_closing(open_session, live_server, al
     incident.get_by_label("Datos de diagnóstico").fill("curl -I devuelve 500; ping responde.")
     screenshot(customer, "portal-new-ticket-alta")
     customer.get_by_role("button", name="Enviar ticket").click()
+    expect(customer.locator(".ticket-number")).to_be_visible()
 
     ticket = Ticket.objects.get(subject="Mi sitio alicia.mx no carga")
     expect(customer.locator(".ticket-number")).to_contain_text(ticket.number)
