@@ -23,7 +23,10 @@ def test_a_critical_ticket_from_opening_to_closing(open_session, live_server, al
     # The customer opens an Alta ticket with an attachment and sees its number.
     customer = open_session(alice.user)
     customer.goto(f"{live_server.url}/cliente/tickets/nuevo/")
-    customer.get_by_label("Soporte técnico").check()
+    # Choosing the department reloads the categories (htmx): wait for it.
+    with customer.expect_response(
+            lambda r: re.search(r"/tickets/nuevo/categorias/\?.*department=\d", r.url)):
+        customer.get_by_label("Soporte técnico").check()
     customer.get_by_label("Categoría").select_option(label="Sitio web")
     customer.get_by_label("Asunto").fill("Mi sitio alicia.mx no carga")
     customer.get_by_label("Mensaje").fill("Desde las 9:00 el sitio muestra un error 500.")

@@ -41,3 +41,18 @@ document.addEventListener("change", (event) => {
   if (el.value === "nota" && select.value === reply) select.value = note;
   if (el.value === "respuesta" && select.value === note) select.value = reply;
 });
+
+// A <select> replaced by htmx keeps the option the person picked while the
+// request was in flight (e.g. the category list reloaded for a department).
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const old = event.detail.target;
+  if (old && old.tagName === "SELECT") event.detail.keepValue = old.value;
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  const value = event.detail.keepValue;
+  const select = event.detail.target && document.getElementById(event.detail.target.id);
+  if (value && select && select.tagName === "SELECT" && !select.value &&
+      [...select.options].some((o) => o.value === value)) {
+    select.value = value;
+  }
+});
