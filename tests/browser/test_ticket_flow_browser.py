@@ -133,3 +133,24 @@ def test_the_keyboard_reaches_the_ticket_form_with_a_visible_focus(open_session,
     assert focused == "Saltar al contenido"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
+
+
+def test_a_category_picked_while_the_list_reloads_is_kept(open_session, live_server, alice):
+    page = open_session(alice.user)
+    page.goto(f"{live_server.url}/cliente/tickets/nuevo/")
+    page.wait_for_load_state("networkidle")
+    slow = []
+
+    def delay(route):
+        slow.append(route.request.url)
+        page.wait_for_timeout(400)
+        route.continue_()
+
+    page.route("**/tickets/nuevo/categorias/**", delay)
+    with page.expect_response(lambda r: "/tickets/nuevo/categorias/" in r.url):
+        page.get_by_label("Soporte técnico").check()
+        page.get_by_label("Categoría").select_option(label="Sitio web")
+    page.wait_for_timeout(200)
+    assert slow, "the category list was not reloaded"
+    selected = page.get_by_label("Categoría").evaluate("el => el.selectedOptions[0].text")
+    assert selected == "Sitio web"

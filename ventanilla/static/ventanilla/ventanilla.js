@@ -44,13 +44,16 @@ document.addEventListener("change", (event) => {
 
 // A <select> replaced by htmx keeps the option the person picked while the
 // request was in flight (e.g. the category list reloaded for a department).
+const keptValues = new Map();
 document.addEventListener("htmx:beforeSwap", (event) => {
   const old = event.detail.target;
-  if (old && old.tagName === "SELECT") event.detail.keepValue = old.value;
+  if (old && old.tagName === "SELECT" && old.id) keptValues.set(old.id, old.value);
 });
 document.addEventListener("htmx:afterSwap", (event) => {
-  const value = event.detail.keepValue;
-  const select = event.detail.target && document.getElementById(event.detail.target.id);
+  const id = event.detail.target && event.detail.target.id;
+  const value = keptValues.get(id);
+  keptValues.delete(id);
+  const select = id && document.getElementById(id);
   if (value && select && select.tagName === "SELECT" && !select.value &&
       [...select.options].some((o) => o.value === value)) {
     select.value = value;
