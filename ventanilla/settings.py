@@ -263,4 +263,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The consumer (run_huey) installs its own handler: don't print twice.
+    "loggers": {"huey": {"propagate": False}},
 }
