@@ -151,8 +151,8 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "ventanilla.accounts.backends.ModelBackend",
+    "ventanilla.accounts.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -207,6 +207,27 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
                     if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Past one host, attachments need storage every host sees: VENTANILLA_MEDIA_DIR
+# on a shared mount, or an S3-compatible bucket through django-storages
+# (`pip install "ventanilla[s3]"`). Objects stay private: the download view
+# reads them and streams them after its access check, never hands out a URL.
+# The keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, which
+# django-storages reads from the environment itself.
+if os.environ.get("VENTANILLA_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["VENTANILLA_S3_BUCKET"],
+            "location": os.environ.get("VENTANILLA_S3_PREFIX", "attachments"),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Empty sends no ACL header: buckets with ACLs disabled (AWS's
+            # default for new buckets) refuse "private" but are private anyway.
+            "default_acl": os.environ.get("VENTANILLA_S3_ACL", "private") or None,
+            "querystring_auth": True,  # should a URL ever be built, it is signed
+            "file_overwrite": False,
+        },
+    }
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("VENTANILLA_STATIC_ROOT", DATA_DIR / "static"))

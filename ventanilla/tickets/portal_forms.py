@@ -197,17 +197,23 @@ class TicketForm(forms.Form):
 
     def set_category_choices(self, department):
         """All active categories grouped by department (what a browser without
-        JavaScript needs), or only `department`'s (the htmx refresh)."""
+        JavaScript needs), or only `department`'s (the htmx refresh).
+
+        The choices are computed only when the form is rendered: a valid
+        submission never needs them (validation queries by id)."""
         field = self.fields["category"]
-        categories = selectors.portal_categories_tree(department)
-        empty = [("", field.empty_label)]
-        if department is not None:
-            field.choices = empty + [(c.pk, str(c)) for c in categories]
-            return
-        groups: dict[str, list] = {}
-        for category in categories:
-            groups.setdefault(category.department.name, []).append((category.pk, str(category)))
-        field.choices = empty + list(groups.items())
+
+        def choices():
+            categories = selectors.portal_categories_tree(department)
+            empty = [("", field.empty_label)]
+            if department is not None:
+                return empty + [(c.pk, str(c)) for c in categories]
+            groups: dict[str, list] = {}
+            for category in categories:
+                groups.setdefault(category.department.name, []).append((category.pk, str(category)))
+            return empty + list(groups.items())
+
+        field.choices = choices
 
     def clean_incident_order_number(self):
         return normalize_order_number(self.cleaned_data["incident_order_number"])

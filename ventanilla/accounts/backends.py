@@ -1,0 +1,22 @@
+"""Authentication backends that load a user's agent and customer profiles
+together with the user: every page asks "is this an agent?" and "which
+customer?", and this answers both without two more queries per request."""
+
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+
+from .models import User
+
+
+class ProfilesMixin:
+    def get_user(self, user_id):
+        user = User._default_manager.select_related("agent", "customer").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class AuthenticationBackend(ProfilesMixin, AllauthBackend):
+    """Login by email (allauth)."""
+
+
+class ModelBackend(ProfilesMixin, DjangoModelBackend):
+    """Django's own (the admin's login form)."""
