@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.widgets import MemoizedSelect
+
 from .models import User
 
 
@@ -8,6 +10,7 @@ class AccountSettingsForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "time_zone", "language"]
+        widgets = {"time_zone": MemoizedSelect(key="user-time-zones")}
 
 
 class SignupForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ventanilla.accounts.models import TIME_ZONE_CHOICES, Service
+from ventanilla.core.widgets import MemoizedSelect
 
 from . import selectors
 from .attachments import ALLOWED_EXTENSIONS, check_uploads
@@ -172,6 +173,7 @@ class TicketForm(forms.Form):
     )
     incident_time_zone = forms.ChoiceField(
         label=gettext_lazy("Zona horaria de esa hora"), required=False, choices=time_zone_choices,
+        widget=MemoizedSelect(key="incident-time-zones"),
     )
     incident_diagnostics = forms.CharField(
         label=gettext_lazy("Datos de diagnóstico"), required=False, max_length=50_000,
