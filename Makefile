@@ -30,7 +30,7 @@ browser-deps:
 	scripts/ensure-chromium
 
 lint: $(STAMP)
-	$(BIN)/ruff check ventanilla tests
+	$(BIN)/ruff check ventanilla tests bench
 
 test: install browser-deps lint test-only
 

@@ -159,7 +159,7 @@ def assert_downloaded(response):
     assert response["Content-Disposition"].startswith("attachment")
     assert "Captura" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == PNG
+    assert response.content == PNG
 
 
 def test_the_customer_downloads_their_attachment(client, alice, attachment):
@@ -203,4 +203,4 @@ def test_the_customer_never_gets_the_attachment_of_an_internal_note(
     client.logout()
     response = download(client, carla, attachment)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == LOG
+    assert response.content == LOG

@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 
@@ -29,5 +30,6 @@ class Command(BaseCommand):
                         lifespan="off", log_level="warning", access_log=False)
         finally:
             if consumer is not None:
-                consumer.terminate()
+                # SIGINT lets Huey finish the job in hand (SIGTERM interrupts it).
+                consumer.send_signal(signal.SIGINT)
                 consumer.wait(timeout=10)
