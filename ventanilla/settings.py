@@ -109,8 +109,15 @@ TEMPLATES = [
 # Database: embedded SQLite (WAL) by default; DATABASE_URL (e.g.
 # postgres://postgres@127.0.0.1:5432/ventanilla) for PostgreSQL.
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Under ASGI, persistent per-thread connections pile up until PostgreSQL
+    # refuses clients ("too many clients already", seen in `make bench`):
+    # use psycopg's pool instead, bounded per process.
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": envint("DATABASE_POOL_MIN", 1),
+        "max_size": envint("DATABASE_POOL_MAX", 8),
+        "timeout": 20,
+    }
 else:
     DATABASES = {
         "default": {
