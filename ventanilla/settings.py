@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ventanilla.core",
     "ventanilla.accounts",
     "ventanilla.tickets",
+    "ventanilla.mail",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,187 @@
+"""The email channel's records: the mailboxes we read, every message that
+came in (stored, ignored or quarantined: nothing vanishes), the Message-IDs
+that thread a conversation, the people cc'd on a ticket, every notification
+we send, and the extra addresses a customer wants notifications at."""
+
+import hashlib
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Mailbox(models.Model):
+    class Security(models.TextChoices):
+        SSL = "ssl", _("IMAPS (TLS desde el inicio)")
+        STARTTLS = "starttls", _("STARTTLS")
+        NONE = "none", _("Sin cifrado (solo pruebas locales)")
+
+    name = models.SlugField(_("nombre"), max_length=50, unique=True,
+                            help_text=_("Identificador corto, p. ej. «soporte»; lo usa `ventanilla mail pipe --mailbox`."))
+    address = models.EmailField(_("dirección"), unique=True,
+                                help_text=_("La dirección pública, p. ej. soporte@tuempresa.com."))
+    department = models.ForeignKey("tickets.Department", on_delete=models.PROTECT,
+                                   verbose_name=_("departamento"))
+    is_active = models.BooleanField(_("activo"), default=True)
+    imap_host = models.CharField(_("servidor IMAP"), max_length=200, blank=True,
+                                 help_text=_("Vacío: este buzón solo recibe por `ventanilla mail pipe`."))
+    imap_port = models.PositiveIntegerField(_("puerto IMAP"), default=993)
+    imap_security = models.CharField(_("cifrado"), max_length=10, choices=Security.choices,
+                                     default=Security.SSL)
+    imap_username = models.CharField(_("usuario IMAP"), max_length=200, blank=True)
+    imap_password = models.CharField(_("contraseña IMAP"), max_length=200, blank=True)
+    imap_folder = models.CharField(_("carpeta"), max_length=100, default="INBOX")
+    processed_folder = models.CharField(
+        _("carpeta de procesados"), max_length=100, blank=True,
+        help_text=_("Si se indica, los mensajes procesados se mueven aquí; si no, se marcan como leídos."))
+    poll_every_seconds = models.PositiveIntegerField(_("revisar cada (segundos)"), default=60)
+    last_polled_at = models.DateTimeField(_("última revisión"), null=True, blank=True)
+    last_error = models.TextField(_("último error"), blank=True)
+
+    class Meta:
+        verbose_name = _("buzón")
+        verbose_name_plural = _("buzones")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} <{self.address}>"
+
+
+def raw_path(instance, filename):
+    return f"mail/{timezone.now():%Y/%m}/{filename}"
+
+
+class InboundMessage(models.Model):
+    """One received email, kept raw (downloadable as .eml) whatever became of it."""
+
+    class Status(models.TextChoices):
+        STORED = "guardado", _("Guardado en un ticket")
+        IGNORED = "ignorado", _("Ignorado (respuesta automática, rebote o bucle)")
+        QUARANTINED = "cuarentena", _("En cuarentena")
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages",
+                                verbose_name=_("buzón"))
+    # Message-ID, or "sha256:<hash of the raw bytes>" when it has none:
+    # the same email arriving twice (two mailboxes, a re-poll) is stored once.
+    dedup_key = models.CharField(_("clave de duplicados"), max_length=300, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
+    raw = models.FileField(_("original (.eml)"), upload_to=raw_path, max_length=200)
+    size = models.PositiveIntegerField(_("tamaño"), default=0)
+    sender = models.EmailField(_("remitente"), blank=True)
+    subject = models.CharField(_("asunto"), max_length=300, blank=True)
+    received_at = models.DateTimeField(_("recibido"), default=timezone.now)
+    status = models.CharField(_("estado"), max_length=12, choices=Status.choices)
+    reason = models.CharField(_("motivo"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    sender_verified = models.BooleanField(_("remitente verificado"), default=False)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="inbound_emails", verbose_name=_("ticket"))
+    ticket_message = models.OneToOneField("tickets.Message", on_delete=models.SET_NULL, null=True,
+                                          blank=True, related_name="inbound_email")
+
+    class Meta:
+        verbose_name = _("correo recibido")
+        verbose_name_plural = _("correos recibidos")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "received_at"], name="inbound_status")]
+
+    def __str__(self):
+        return f"{self.sender}: {self.subject}"
+
+    @staticmethod
+    def dedup_key_for(message_id: str, raw: bytes) -> str:
+        message_id = (message_id or "").strip()
+        return message_id[:300] if message_id else "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+class ThreadId(models.Model):
+    """Every Message-ID we received or sent for a ticket: replies thread by
+    In-Reply-To/References against these."""
+
+    message_id = models.CharField(max_length=300, unique=True)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="thread_ids")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Message-ID de un ticket")
+        verbose_name_plural = _("Message-IDs de tickets")
+
+    def __str__(self):
+        return self.message_id
+
+
+class Participant(models.Model):
+    """Someone cc'd on a ticket: gets its notifications and may reply to it."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="participants",
+                               verbose_name=_("ticket"))
+    email = models.EmailField(_("correo"))
+    name = models.CharField(_("nombre"), max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("participante")
+        verbose_name_plural = _("participantes")
+        constraints = [models.UniqueConstraint(fields=["ticket", "email"], name="participant_unique")]
+
+    def __str__(self):
+        return self.email
+
+
+class OutboundEmail(models.Model):
+    """Every notification we send, so that a failure is visible and can be
+    retried by hand instead of vanishing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pendiente", _("Pendiente")
+        SENT = "enviado", _("Enviado")
+        FAILED = "fallido", _("Fallido")
+
+    kind = models.CharField(_("tipo"), max_length=30)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="outbound_emails", verbose_name=_("ticket"))
+    to = models.TextField(_("para"), help_text=_("Direcciones separadas por comas."))
+    subject = models.CharField(_("asunto"), max_length=300)
+    message_id = models.CharField(_("Message-ID"), max_length=300, unique=True)
+    status = models.CharField(_("estado"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    last_error = models.TextField(_("último error"), blank=True)
+    created_at = models.DateTimeField(_("creado"), default=timezone.now)
+    sent_at = models.DateTimeField(_("enviado"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("correo enviado")
+        verbose_name_plural = _("correos enviados")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbound_status")]
+
+    def __str__(self):
+        return f"{self.kind} → {self.to}"
+
+
+class NotificationAddress(models.Model):
+    """An extra address a customer wants some notifications at (INTROSERV's
+    "Enviar correos electrónicos": soporte, facturas/pedidos, abusos). It
+    receives nothing until confirmed through the link we email to it."""
+
+    class Kind(models.TextChoices):
+        SUPPORT = "soporte", _("Soporte (actualizaciones de tickets)")
+        BILLING = "facturacion", _("Facturas y pedidos")
+        ABUSE = "abuso", _("Abusos y seguridad")
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE,
+                                 related_name="notification_addresses", verbose_name=_("cliente"))
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
+    email = models.EmailField(_("correo"))
+    token = models.CharField(max_length=64, unique=True)
+    confirmed_at = models.DateTimeField(_("confirmado"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dirección de notificación")
+        verbose_name_plural = _("direcciones de notificación")
+        constraints = [models.UniqueConstraint(fields=["customer", "kind", "email"],
+                                               name="notification_address_unique")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.email}"
