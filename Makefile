@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export HOST ?= 127.0.0.1
 export PORT ?= 8000
 
-.PHONY: install messages run test test-only lint browser-deps bench clean
+.PHONY: install messages run test test-only lint browser-deps mail-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,14 @@ run: install
 browser-deps:
 	scripts/ensure-chromium
 
+# The IMAP tests start their own dovecot on a loopback port.
+mail-deps:
+	scripts/ensure-dovecot
+
 lint: $(STAMP)
 	$(BIN)/ruff check ventanilla tests bench
 
-test: install browser-deps lint test-only
+test: install browser-deps mail-deps lint test-only
 
 test-only:
 	$(BIN)/pytest
