@@ -148,6 +148,15 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(_("último error"), blank=True)
     created_at = models.DateTimeField(_("creado"), default=timezone.now)
     sent_at = models.DateTimeField(_("enviado"), null=True, blank=True)
+    # What is sent is rendered once, when the row is created: every retry
+    # sends the same bytes with the same Message-ID and threading headers.
+    from_email = models.CharField(_("de"), max_length=300, blank=True)
+    text_body = models.TextField(_("texto"), blank=True)
+    html_body = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("cabeceras"), default=dict, blank=True)
+    # When the next attempt is due (while one runs: when it counts as lost);
+    # the sweep re-queues rows whose job never ran.
+    next_attempt_at = models.DateTimeField(_("próximo intento"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("correo enviado")
