@@ -37,6 +37,10 @@ class Mailbox(models.Model):
     poll_every_seconds = models.PositiveIntegerField(_("revisar cada (segundos)"), default=60)
     last_polled_at = models.DateTimeField(_("última revisión"), null=True, blank=True)
     last_error = models.TextField(_("último error"), blank=True)
+    # A poll claims the mailbox until this time (a conditional UPDATE, so two
+    # consumers never poll it at once); it expires by itself should the
+    # worker die mid-poll, unlike a lock that would have to be cleared.
+    poll_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("buzón")
