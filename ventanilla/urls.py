@@ -15,6 +15,7 @@ urlpatterns = [
     path("tema.css", core_views.theme_css, name="theme_css"),
     path("cuenta/", include("allauth.urls")),
     path("cuenta/ajustes/", include("ventanilla.accounts.urls")),
+    path("cuenta/correos/", include("ventanilla.mail.urls")),
     path("cliente/", include("ventanilla.tickets.portal_urls")),
     path("consola/", include("ventanilla.tickets.console_urls")),
     path("adjuntos/<int:attachment_id>/", views_shared.attachment_download, name="attachment"),

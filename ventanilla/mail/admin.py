@@ -30,7 +30,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Reintentar envío"), permissions=["view"])
+    def has_retry_permission(self, request):
+        # The form is read-only, but re-queuing is a change.
+        return request.user.has_perm("mail.change_outboundemail")
+
+    @admin.action(description=_("Reintentar envío"), permissions=["retry"])
     def retry_sending(self, request, queryset):
         count = outbound.outbound_requeue(queryset)
         if count:

@@ -159,7 +159,8 @@ def ticket_customer_reply(ticket: Ticket, *, author, body: str, files: Sequence 
 
 @transaction.atomic
 def ticket_agent_reply(ticket: Ticket, *, agent, body: str, files: Sequence = (),
-                       internal: bool = False, status: str | None = None) -> Message:
+                       internal: bool = False, status: str | None = None,
+                       channel: str = Channel.PORTAL) -> Message:
     """An agent's public reply (→ Pendiente unless `status` says otherwise)
     or internal note (status unchanged unless `status` is given)."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -168,7 +169,7 @@ def ticket_agent_reply(ticket: Ticket, *, agent, body: str, files: Sequence = ()
     now = timezone.now()
     message = Message.objects.create(
         ticket=ticket, kind=Message.Kind.NOTE if internal else Message.Kind.REPLY,
-        author=agent, body=body, created_at=now, channel=Channel.PORTAL,
+        author=agent, body=body, created_at=now, channel=channel,
     )
     _add_attachments(message, files)
     if status is None and not internal:
@@ -198,6 +199,8 @@ def ticket_status_set(ticket: Ticket, *, actor, role: Role, status: str) -> Tick
         ticket.save(update_fields=[*STATUS_FIELDS, "updated_at"])
         if status == Status.RESOLVED:
             transaction.on_commit(lambda: notifications.ticket_resolved(ticket.pk))
+        elif status == Status.CLOSED:
+            transaction.on_commit(lambda: notifications.ticket_closed(ticket.pk))
     return ticket
 
 

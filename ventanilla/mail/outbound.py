@@ -1,0 +1,311 @@
+"""Notification emails, from "something happened to a ticket" to bytes on
+the wire.
+
+A notification is built once, right after the ticket's transaction commits:
+rendered in the customer's language (text and HTML), given our own
+Message-ID (recorded as a ThreadId of the ticket, so that a reply to it
+threads) and In-Reply-To/References pointing to the conversation, and
+stored as an OutboundEmail row (pendiente). A job then sends that row,
+retrying with exponential backoff; every retry sends the same message with
+the same Message-ID. A row that still fails after the last attempt is marked
+fallido with the error, for an admin to see and re-queue.
+
+Delivery is at most once per row as far as we control it: the job claims
+an attempt with a conditional UPDATE before talking to the SMTP server, so
+two jobs for the same row (a duplicate, the sweep) never both send. (An SMTP
+server that accepts a message and then drops the connection before we record
+it can still see it twice; the unchanged Message-ID lets clients fold those.)
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import getaddresses, make_msgid, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from ventanilla.core.models import SiteSettings
+from ventanilla.tickets.models import Message, Ticket
+
+from . import notification_addresses
+from .models import Mailbox, OutboundEmail, Participant, ThreadId
+
+logger = logging.getLogger(__name__)
+
+# Ticket notifications, each with emails/ticket_<kind>{_subject.txt,.txt,.html}.
+TICKET_KINDS = {"created", "reply", "resolved", "closed", "close_warning", "auto_closed"}
+# Sent by the system on its own (RFC 3834 "Auto-Submitted: auto-replied"), so
+# that well-behaved autoresponders on the other side don't answer them. An
+# agent's reply, or a status an agent set, is written by a person.
+AUTOMATIC_KINDS = {"created", "close_warning", "auto_closed"}
+
+# How long a claimed attempt may run before the sweep counts its job as lost
+# (well above EMAIL_TIMEOUT), and how late a due job may be before the sweep
+# queues it again.
+IN_FLIGHT = timedelta(minutes=10)
+SWEEP_GRACE = timedelta(minutes=5)
+# Tolerated clock difference between the host that scheduled a retry and the
+# one that runs it.
+CLOCK_SKEW = timedelta(seconds=5)
+
+
+# --- Building --------------------------------------------------------------
+
+def mail_domain() -> str:
+    """The right-hand side of our Message-IDs."""
+    if settings.VENTANILLA_MAIL_DOMAIN:
+        return settings.VENTANILLA_MAIL_DOMAIN
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+def new_message_id() -> str:
+    return make_msgid(idstring="ventanilla", domain=mail_domain())
+
+
+def own_addresses() -> set[str]:
+    """Addresses that are us: never a recipient (that would be a mail loop)."""
+    ours = {address.lower() for address in Mailbox.objects.values_list("address", flat=True)}
+    ours.add(parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower())
+    return ours
+
+
+def reply_to_for(ticket: Ticket) -> str:
+    """The department's active mailbox, so that a reply lands in the ticket's
+    queue; without one, the general From address."""
+    address = (
+        Mailbox.objects.filter(department_id=ticket.department_id, is_active=True)
+        .order_by("pk").values_list("address", flat=True).first()
+    )
+    return address or settings.DEFAULT_FROM_EMAIL
+
+
+def unique_addresses(addresses, *, exclude: set[str] = frozenset()) -> list[str]:
+    """Drop empties, duplicates (case-insensitive; the first spelling wins)
+    and excluded addresses, keeping the order."""
+    seen = set(exclude)
+    result = []
+    for address in addresses:
+        address = (address or "").strip()
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            result.append(address)
+    return result
+
+
+def ticket_recipients(ticket: Ticket) -> list[str]:
+    """The customer's registered address, their confirmed support addresses
+    and the ticket's participants."""
+    customer = ticket.customer
+    return unique_addresses(
+        [
+            customer.email,
+            *notification_addresses.confirmed_emails(
+                customer, kind=notification_addresses.NotificationAddress.Kind.SUPPORT),
+            *Participant.objects.filter(ticket=ticket).order_by("pk").values_list("email", flat=True),
+        ],
+        exclude=own_addresses(),
+    )
+
+
+def thread_headers(ticket: Ticket) -> dict[str, str]:
+    """In-Reply-To the latest Message-ID of the conversation, References the
+    root and the latest, like mail clients trim long threads."""
+    ids = ThreadId.objects.filter(ticket=ticket).order_by("pk")
+    root = ids.values_list("message_id", flat=True).first()
+    if root is None:
+        return {}
+    latest = ids.values_list("message_id", flat=True).last()
+    references = root if root == latest else f"{root} {latest}"
+    return {"In-Reply-To": latest, "References": references}
+
+
+def customer_language(customer) -> str:
+    language = customer.user.language if customer.user_id else settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def first_response_promise(channel: str) -> str:
+    # A stand-in for the SLA issue, which will promise per department.
+    promises = settings.VENTANILLA["FIRST_RESPONSE_PROMISE"]
+    return promises.get(channel) or promises["portal"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render(template: str, context: dict, *, language: str) -> Rendered:
+    """emails/<template>_subject.txt, .txt and .html in the given language."""
+    with translation.override(language):
+        context = {**context, "language": language}
+        subject = render_to_string(f"emails/{template}_subject.txt", context)
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", {**context, "subject": subject})
+    return Rendered(subject=" ".join(subject.split())[:300], text=text, html=html)
+
+
+def build_message(outbound: OutboundEmail, *, connection=None) -> EmailMultiAlternatives:
+    """The email exactly as stored: every attempt sends the same message."""
+    headers = dict(outbound.headers)
+    reply_to = headers.pop("Reply-To", "")
+    email = EmailMultiAlternatives(
+        subject=outbound.subject, body=outbound.text_body,
+        from_email=outbound.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=[address for _name, address in getaddresses([outbound.to])],
+        reply_to=[reply_to] if reply_to else None,
+        headers={**headers, "Message-ID": outbound.message_id},
+        connection=connection,
+    )
+    if outbound.html_body:
+        email.attach_alternative(outbound.html_body, "text/html")
+    return email
+
+
+# --- Queueing --------------------------------------------------------------
+
+def email_queue(*, kind: str, to: list[str], rendered: Rendered, headers: dict[str, str],
+                ticket: Ticket | None = None) -> OutboundEmail:
+    """Log one email as pendiente and send it once the caller's transaction
+    commits. A ticket email's Message-ID joins the ticket's thread."""
+    message_id = new_message_id()
+    with transaction.atomic():
+        outbound = OutboundEmail.objects.create(
+            kind=kind, ticket=ticket, to=", ".join(to), subject=rendered.subject,
+            message_id=message_id, from_email=settings.DEFAULT_FROM_EMAIL,
+            text_body=rendered.text, html_body=rendered.html, headers=headers,
+        )
+        if ticket is not None:
+            ThreadId.objects.create(ticket=ticket, message_id=message_id)
+        transaction.on_commit(lambda: enqueue(outbound.pk))
+    return outbound
+
+
+def ticket_notification_queue(kind: str, *, ticket_id: int | None,
+                              message_id: int | None = None) -> OutboundEmail | None:
+    """Build and queue the email about one ticket event. Called after the
+    ticket's transaction commits (tickets.notifications)."""
+    assert kind in TICKET_KINDS, kind
+    message = None
+    if message_id is not None:
+        message = Message.objects.select_related("author").get(pk=message_id)
+        ticket_id = message.ticket_id
+    ticket = Ticket.objects.select_related("customer__user", "department").get(pk=ticket_id)
+    to = ticket_recipients(ticket)
+    if not to:
+        return None
+    reply_to = reply_to_for(ticket)
+    site = SiteSettings.load()
+    context = {
+        "ticket": ticket, "message": message, "customer": ticket.customer, "site": site,
+        "site_url": settings.SITE_URL, "days": site.auto_close_days,
+        "promise": first_response_promise(ticket.channel),
+        "reply_by_email": reply_to != settings.DEFAULT_FROM_EMAIL,
+    }
+    rendered = render(f"ticket_{kind}", context, language=customer_language(ticket.customer))
+    headers = {
+        "Reply-To": reply_to,
+        **thread_headers(ticket),
+        # Asks Exchange/Outlook not to send out-of-office replies to us.
+        "X-Auto-Response-Suppress": "OOF, AutoReply",
+    }
+    if kind in AUTOMATIC_KINDS:
+        headers["Auto-Submitted"] = "auto-replied"
+    return email_queue(kind=kind, to=to, rendered=rendered, headers=headers, ticket=ticket)
+
+
+def enqueue(outbound_id: int) -> None:
+    """Hand a row to the job queue. Should the queue be unreachable, the row
+    stays pendiente and the sweep queues it later: the page that caused it
+    must not fail, and nothing is lost."""
+    from . import tasks
+
+    try:
+        tasks.send_outbound_email(outbound_id)
+    except Exception:
+        logger.exception("Could not queue outbound email %s; the sweep will retry it", outbound_id)
+
+
+# --- Sending ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Delivery:
+    sent: bool = False
+    retry_in: int | None = None  # seconds until the next attempt, if one is due
+
+
+def retry_delay(attempt: int) -> int:
+    """Exponential backoff: base, 2·base, 4·base... after attempt 1, 2, 3..."""
+    return settings.VENTANILLA["MAIL_RETRY_BASE_SECONDS"] * 2 ** (attempt - 1)
+
+
+def is_permanent(error: Exception) -> bool:
+    """A 5xx answer (e.g. every recipient refused) won't change on retry."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def outbound_deliver(outbound_id: int) -> Delivery:
+    """One attempt at sending a row. Does nothing for a row already sent or
+    failed, not yet due, or claimed by another job."""
+    now = timezone.now()
+    outbound = OutboundEmail.objects.filter(pk=outbound_id).first()
+    if outbound is None or outbound.status != OutboundEmail.Status.PENDING:
+        return Delivery()
+    if outbound.next_attempt_at and outbound.next_attempt_at > now + CLOCK_SKEW:
+        return Delivery()  # a duplicate job: the due one is scheduled
+    claimed = OutboundEmail.objects.filter(
+        pk=outbound.pk, status=OutboundEmail.Status.PENDING, attempts=outbound.attempts,
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + IN_FLIGHT)
+    if not claimed:
+        return Delivery()  # another job took this attempt
+    attempt = outbound.attempts + 1
+    row = OutboundEmail.objects.filter(pk=outbound.pk)
+    try:
+        build_message(outbound).send()
+    except Exception as error:
+        description = f"{type(error).__name__}: {error}"
+        if attempt >= settings.VENTANILLA["MAIL_SEND_ATTEMPTS"] or is_permanent(error):
+            logger.warning("Outbound email %s failed for good after %s attempts: %s",
+                           outbound.pk, attempt, description)
+            row.update(status=OutboundEmail.Status.FAILED, last_error=description,
+                       next_attempt_at=None)
+            return Delivery()
+        delay = retry_delay(attempt)
+        row.update(last_error=description, next_attempt_at=timezone.now() + timedelta(seconds=delay))
+        return Delivery(retry_in=delay)
+    row.update(status=OutboundEmail.Status.SENT, sent_at=timezone.now(), next_attempt_at=None)
+    return Delivery(sent=True)
+
+
+def outbound_requeue(outbounds) -> int:
+    """Give failed rows a fresh set of attempts (the admin's "Reintentar
+    envío"). Returns how many were re-queued."""
+    ids = list(outbounds.filter(status=OutboundEmail.Status.FAILED).values_list("pk", flat=True))
+    with transaction.atomic():
+        OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.FAILED).update(
+            status=OutboundEmail.Status.PENDING, attempts=0, next_attempt_at=None)
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: enqueue(pk))
+    return len(ids)
+
+
+def outbounds_lost(*, now: datetime | None = None, limit: int = 200) -> list[int]:
+    """Pending rows whose job should have run by now but did not (the queue
+    was down, a worker died mid-attempt): the sweep queues them again."""
+    late = (now or timezone.now()) - SWEEP_GRACE
+    return list(
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING)
+        .filter(Q(next_attempt_at__lte=late) | Q(next_attempt_at__isnull=True, created_at__lte=late))
+        .order_by("created_at").values_list("pk", flat=True)[:limit]
+    )

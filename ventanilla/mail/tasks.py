@@ -1,0 +1,29 @@
+"""Jobs that send notification emails.
+
+Backoff: Huey's own `retries`/`retry_delay` retry after a fixed delay, and
+the count lives in the queued job, which a lost job takes with it. Here the
+count lives in the OutboundEmail row instead: each job makes one attempt
+(outbound_deliver), and when it failed but attempts remain it raises
+RetryTask with a delay of base·2^(attempt-1), which makes Huey schedule the
+same job again (RetryTask does not consume Huey retries; the row's attempts
+bound it). After the last attempt the row is fallido and no job remains.
+The sweep re-queues pendiente rows whose job vanished."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.exceptions import RetryTask
+
+from . import outbound
+
+
+@db_task()
+def send_outbound_email(outbound_id: int) -> None:
+    delivery = outbound.outbound_deliver(outbound_id)
+    if delivery.retry_in is not None:
+        raise RetryTask(delay=delivery.retry_in)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def outbound_sweep() -> None:
+    for outbound_id in outbound.outbounds_lost():
+        outbound.enqueue(outbound_id)
