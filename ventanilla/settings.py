@@ -157,6 +157,14 @@ if REDIS_URL:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
 
+# IMAP polling of the support mailboxes. Certificates are always verified;
+# VENTANILLA_IMAP_CA_FILE adds a CA bundle to trust (a private CA, or the
+# self-signed certificate of the test server) instead of the system's.
+VENTANILLA_IMAP_CA_FILE = os.environ.get("VENTANILLA_IMAP_CA_FILE", "")
+VENTANILLA_IMAP_TIMEOUT_SECONDS = envint("VENTANILLA_IMAP_TIMEOUT_SECONDS", 30)
+# Messages ingested per poll of one mailbox (a backlog drains over several polls).
+VENTANILLA_IMAP_MAX_PER_POLL = envint("VENTANILLA_IMAP_MAX_PER_POLL", 500)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "ventanilla.accounts.backends.ModelBackend",

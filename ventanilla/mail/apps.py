@@ -6,3 +6,7 @@ class MailConfig(AppConfig):
     name = "ventanilla.mail"
     label = "mail"
     verbose_name = _("Correo")
+
+    def ready(self):
+        # Huey's consumer only autodiscovers `tasks` modules.
+        from . import jobs  # noqa: F401
