@@ -148,10 +148,11 @@ def render(template: str, context: dict, *, language: str) -> Rendered:
     """emails/<template>_subject.txt, .txt and .html in the given language."""
     with translation.override(language):
         context = {**context, "language": language}
-        subject = render_to_string(f"emails/{template}_subject.txt", context)
+        # One line, and a plain str: the HTML template must escape it.
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", {**context, "subject": subject})
-    return Rendered(subject=" ".join(subject.split())[:300], text=text, html=html)
+    return Rendered(subject=subject[:300], text=text, html=html)
 
 
 def build_message(outbound: OutboundEmail, *, connection=None) -> EmailMultiAlternatives:
