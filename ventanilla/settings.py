@@ -219,6 +219,15 @@ VENTANILLA = {
     # first retry delay, doubled on each further attempt (60 s, 2, 4, 8, 16 min).
     "MAIL_SEND_ATTEMPTS": envint("VENTANILLA_MAIL_SEND_ATTEMPTS", 6),
     "MAIL_RETRY_BASE_SECONDS": envint("VENTANILLA_MAIL_RETRY_BASE_SECONDS", 60),
+    # Inbound emails one sender may turn into ticket messages; past it they
+    # are quarantined (kept, not dropped) so a flood cannot fill the queues.
+    "MAIL_SENDER_RATE": os.environ.get("VENTANILLA_MAIL_SENDER_RATE", "20/h"),
+    # authserv-ids of our own receiving servers (comma-separated): only their
+    # Authentication-Results "dmarc=pass" verifies a sender. Empty: DKIM only.
+    "MAIL_TRUSTED_AUTHSERV": [
+        host.strip() for host in os.environ.get("VENTANILLA_MAIL_TRUSTED_AUTHSERV", "").split(",")
+        if host.strip()
+    ],
 }
 # Domain of our own Message-IDs; empty: the domain of DEFAULT_FROM_EMAIL.
 VENTANILLA_MAIL_DOMAIN = os.environ.get("VENTANILLA_MAIL_DOMAIN", "")

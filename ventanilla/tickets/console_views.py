@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from ventanilla.mail.verification import ticket_has_unverified_sender
+
 from . import access, selectors, services
 from .console_forms import AssignForm, MergeForm, ReplyForm, StatusForm, TicketFieldsForm
 from .models import Priority, Status
@@ -139,6 +141,8 @@ def _render_ticket(request, ticket, *, reply_form=None, fields_form=None, assign
         "stale": bool(new_message_ids),
         "files_dropped": files_dropped,
         "Priority": Priority,
+        # The latest email in the ticket came from an unverified sender.
+        "unverified_sender": ticket_has_unverified_sender(ticket),
     }
     return render(request, "console/ticket_detail.html", context)
 
