@@ -1,6 +1,9 @@
 """A throwaway Debian dovecot for the IMAP tests: its own config, passwd-file
 users and maildirs in a temporary directory, listening on free loopback
-ports, started with `dovecot -F` and stopped after the test.
+ports, started with `dovecot -F` once per test session and stopped at its
+end. Each test gets fresh accounts from a pool written to the passwd-file
+at start (dovecot re-reads a changed file at most once a second, too late
+for the next test), so no test sees another's messages.
 
 `dovecot` serves plain IMAP (Mailbox.Security.NONE); `dovecot_tls` serves
 STARTTLS and IMAPS with a self-signed certificate made by openssl, which
@@ -14,14 +17,16 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 from imap_tools import AND, MailBoxUnencrypted
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-USERS = {"soporte": "clave-soporte", "facturacion": "clave-facturacion"}
+ACCOUNTS = ("soporte", "facturacion")  # the names tests use; real logins get a number
+POOL_SIZE = 300  # fresh accounts per session
 
 
 def free_port() -> int:
@@ -37,11 +42,21 @@ class Dovecot:
     imaps_port: int | None = None
     ca_file: str = ""
     host: str = "127.0.0.1"
-    users: dict = field(default_factory=lambda: dict(USERS))
+    logins: dict = field(default_factory=dict)  # account -> login name
+    passwords: dict = field(default_factory=dict)  # account -> password
+
+    pool: Iterator[int] = field(default_factory=lambda: iter(range(POOL_SIZE)))
+
+    def with_fresh_accounts(self) -> "Dovecot":
+        """The same server, with new empty accounts under the usual names."""
+        n = next(self.pool)
+        return replace(self, logins={account: f"{account}-{n}" for account in ACCOUNTS},
+                       passwords={account: _password(account, n) for account in ACCOUNTS})
 
     def client(self, user="soporte", folder="INBOX") -> MailBoxUnencrypted:
         """A test-side connection (the code under test makes its own)."""
-        return MailBoxUnencrypted(self.host, self.port).login(user, self.users[user], initial_folder=folder)
+        return MailBoxUnencrypted(self.host, self.port).login(
+            self.logins[user], self.passwords[user], initial_folder=folder)
 
     def append(self, raw: bytes, *, user="soporte", folder="INBOX") -> None:
         with self.client(user) as imap:
@@ -54,7 +69,11 @@ class Dovecot:
     def mailbox_fields(self, user="soporte", **extra) -> dict:
         """Mailbox model fields pointing at this server, plain IMAP."""
         return {"imap_host": self.host, "imap_port": self.port, "imap_security": "none",
-                "imap_username": user, "imap_password": self.users[user], **extra}
+                "imap_username": self.logins[user], "imap_password": self.passwords[user], **extra}
+
+
+def _password(account: str, n: int) -> str:
+    return f"clave-{account}-{n}"
 
 
 def _run_as() -> tuple[str, str, int, int]:
@@ -85,6 +104,7 @@ listen = 127.0.0.1
 {ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = {internal}
 default_login_user = {login}
 first_valid_uid = 1
@@ -97,6 +117,13 @@ userdb {{
   args = uid={uid} gid={gid} home={root}/mail/%u
 }}
 mail_location = maildir:~/Maildir
+# No growing delay for every login after the wrong-password test (anvil
+# counts failures per IP); mode 0 is dovecot's documented way to turn it off.
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 service imap-login {{
   inet_listener imap {{
     port = {port}
@@ -143,8 +170,9 @@ def start(*, tls: bool) -> tuple[Dovecot, subprocess.Popen]:
     (root / "mail").mkdir()
     if os.geteuid() == 0:
         os.chown(root / "mail", uid, gid)
-    (root / "users").write_text("".join(f"{user}:{{PLAIN}}{password}::::::\n"
-                                        for user, password in USERS.items()))
+    (root / "users").write_text("".join(
+        f"{account}-{n}:{{PLAIN}}{_password(account, n)}::::::\n"
+        for n in range(POOL_SIZE) for account in ACCOUNTS))
     server = Dovecot(root=root, port=free_port())
     cert = None
     if tls:
@@ -176,16 +204,28 @@ def closed_port() -> int:
     return free_port()
 
 
-@pytest.fixture
-def dovecot():
+@pytest.fixture(scope="session")
+def dovecot_server():
     server, process = start(tls=False)
     yield server
     stop(server, process)
 
 
-@pytest.fixture
-def dovecot_tls(settings):
+@pytest.fixture(scope="session")
+def dovecot_tls_server():
     server, process = start(tls=True)
-    settings.VENTANILLA_IMAP_CA_FILE = server.ca_file
     yield server
     stop(server, process)
+
+
+@pytest.fixture
+def dovecot(dovecot_server):
+    """Plain IMAP, with fresh `soporte` and `facturacion` accounts."""
+    return dovecot_server.with_fresh_accounts()
+
+
+@pytest.fixture
+def dovecot_tls(dovecot_tls_server, settings):
+    """STARTTLS on .port and IMAPS on .imaps_port; the client trusts its certificate."""
+    settings.VENTANILLA_IMAP_CA_FILE = dovecot_tls_server.ca_file
+    return dovecot_tls_server.with_fresh_accounts()

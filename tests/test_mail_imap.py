@@ -167,19 +167,21 @@ def test_a_database_outage_during_ingest_leaves_the_message_unseen_for_one_clean
     assert soporte_mailbox.last_error == ""
 
 
-# The poller's own behaviour (ingest replaced where it does not matter).
-
-def test_a_quarantined_message_is_marked_seen_and_the_mailbox_continues(
-        dovecot, soporte_mailbox, fake_ingest):
-    dovecot.append(make_raw("Roto", extra_headers=[("X-Test-Quarantine", "1")]))
+def test_a_quarantined_message_is_marked_seen_and_the_mailbox_continues(dovecot, soporte_mailbox, alice):
+    no_sender = b"To: soporte@example.com\r\nSubject: Sin remitente\r\nMessage-ID: <roto@example.com>\r\n\r\n???\r\n"
+    dovecot.append(no_sender)
     dovecot.append(make_raw("No puedo enviar correos"))
 
     result = imap.mailbox_poll(soporte_mailbox)
 
     assert result.ok and result.done == 2 and result.quarantined == 1 and result.new_tickets == 1
-    assert fake_ingest.subjects == ["Roto", "No puedo enviar correos"]
+    quarantined = InboundMessage.objects.get(status=InboundMessage.Status.QUARANTINED)
+    assert quarantined.ticket is None and quarantined.raw.read() == no_sender
+    assert [t.subject for t in email_tickets()] == ["No puedo enviar correos"]
     assert dovecot.uids(seen=False) == []
 
+
+# The poller's own behaviour (ingest replaced where it does not matter).
 
 def test_a_message_that_makes_ingest_fail_stays_unseen_without_stopping_the_others(
         dovecot, soporte_mailbox, fake_ingest, monkeypatch):
@@ -204,7 +206,7 @@ def test_a_mailbox_whose_server_is_down_records_the_error_and_does_not_stop_the_
         dovecot, closed_port, fake_ingest, soporte, facturacion):
     Mailbox.objects.filter(name="soporte").update(
         imap_host="127.0.0.1", imap_port=closed_port, imap_security="none",
-        imap_username="soporte", imap_password="x")
+        imap_username="soporte", imap_password="clave")
     Mailbox.objects.filter(name="facturacion").update(**dovecot.mailbox_fields("facturacion"))
     dovecot.append(make_raw("Factura duplicada", to="facturacion@example.com"), user="facturacion")
 
@@ -306,7 +308,8 @@ def test_imaps_and_starttls_connect_verifying_the_certificate(dovecot_tls, sopor
     mailbox = Mailbox.objects.get(name="soporte")
     mailbox.imap_host, mailbox.imap_security = "127.0.0.1", security
     mailbox.imap_port = dovecot_tls.imaps_port if security == "ssl" else dovecot_tls.port
-    mailbox.imap_username, mailbox.imap_password = "soporte", dovecot_tls.users["soporte"]
+    mailbox.imap_username = dovecot_tls.logins["soporte"]
+    mailbox.imap_password = dovecot_tls.passwords["soporte"]
     mailbox.save()
 
     result = imap.mailbox_poll(mailbox)
@@ -321,7 +324,8 @@ def test_an_untrusted_certificate_is_refused(dovecot_tls, soporte, fake_ingest, 
     mailbox = Mailbox.objects.get(name="soporte")
     mailbox.imap_host, mailbox.imap_security = "127.0.0.1", security
     mailbox.imap_port = dovecot_tls.imaps_port if security == "ssl" else dovecot_tls.port
-    mailbox.imap_username, mailbox.imap_password = "soporte", dovecot_tls.users["soporte"]
+    mailbox.imap_username = dovecot_tls.logins["soporte"]
+    mailbox.imap_password = dovecot_tls.passwords["soporte"]
     mailbox.save()
 
     result = imap.mailbox_poll(mailbox)
