@@ -16,7 +16,13 @@ from huey.contrib.djhuey import HUEY
 from ventanilla.accounts.models import User
 from ventanilla.core.models import SiteSettings
 from ventanilla.mail import outbound, tasks
-from ventanilla.mail.models import Mailbox, NotificationAddress, OutboundEmail, Participant, ThreadId
+from ventanilla.mail.models import (
+    Mailbox,
+    NotificationAddress,
+    OutboundEmail,
+    Participant,
+    ThreadId,
+)
 from ventanilla.tickets import services
 from ventanilla.tickets.models import Channel, Status
 from ventanilla.tickets.status import Role
@@ -176,7 +182,7 @@ def test_a_conversation_threads_from_the_first_email_to_the_auto_close(
     assert "Hola Alicia Pérez:" in text_of(created)
     assert f"Recibimos tu ticket #{ticket.number}" in text_of(created)
     assert "10 minutos" in text_of(created) and "10 minutos" in html_of(created)
-    assert "<title>[#%s] Respuesta a tu ticket: No puedo enviar correos" % ticket.number in html_of(reply)
+    assert f"<title>[#{ticket.number}] Respuesta a tu ticket: No puedo" in html_of(reply)
     assert "Prueba con el puerto 465 & SSL <activado>." in text_of(reply)
     assert "Prueba con el puerto 465 &amp; SSL &lt;activado&gt;." in html_of(reply)
     assert "resuelto" in text_of(resolved)

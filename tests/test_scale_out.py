@@ -289,7 +289,7 @@ def test_a_ticket_opened_on_one_server_and_answered_on_another_mails_each_step_o
     ]
     assert all(message["To"] == "lucia@example.com" for message in inbox.messages)
     jobs_log = cluster.log("jobs-1") + cluster.log("jobs-2")
-    assert jobs_log.count("Executing ventanilla.tickets.tasks.send_ticket_email") == 2
+    assert jobs_log.count("Executing ventanilla.mail.tasks.send_outbound_email") == 2
 
     # Lucía sees the answer on A, and on B with the same session: no sticky sessions.
     assert reply in lucia.get(f"/cliente/tickets/{number}/")[2]
