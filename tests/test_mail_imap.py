@@ -352,3 +352,19 @@ def test_the_command_polls_a_mailbox_by_hand(dovecot, soporte_mailbox, fake_inge
     assert "soporte: 1 fetched, 1 done, 1 new tickets" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("mail_imap_poll", "--mailbox", "abuse")  # pipe only
+
+
+def test_the_minute_tick_dispatches_now_and_schedules_three_more_dispatches(monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    dispatched = []
+    monkeypatch.setattr(jobs, "mail_poll_dispatch_now", lambda: dispatched.append(1))
+    HUEY.storage.flush_schedule()
+
+    jobs.mail_poll_tick()
+
+    assert dispatched == [1]
+    scheduled = HUEY.scheduled()
+    assert sorted(task.name for task in scheduled) == ["mail_poll_dispatch"] * 3
+    assert all(task.eta > timezone.now().replace(tzinfo=None) for task in scheduled)
+    HUEY.storage.flush_schedule()

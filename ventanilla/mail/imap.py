@@ -147,7 +147,10 @@ def imap_session(mailbox: Mailbox) -> Iterator[BaseMailBox]:
     except BaseException:
         client.client.shutdown()
         raise
-    client.logout()
+    try:
+        client.logout()
+    except IMAP_ERRORS as exc:  # the work is done and settled: not worth an error
+        logger.info("Mailbox %s: logout failed: %r", mailbox.name, exc)
 
 
 def mailbox_poll(mailbox: Mailbox, *, limit: int | None = None) -> PollResult:
