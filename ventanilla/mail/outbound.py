@@ -76,14 +76,13 @@ def own_addresses() -> set[str]:
     return ours
 
 
-def reply_to_for(ticket: Ticket) -> str:
-    """The department's active mailbox, so that a reply lands in the ticket's
-    queue; without one, the general From address."""
-    address = (
+def department_mailbox_address(ticket: Ticket) -> str | None:
+    """The department's active mailbox: Reply-To points there so that a reply
+    lands in the ticket's queue (without one, replies go to From)."""
+    return (
         Mailbox.objects.filter(department_id=ticket.department_id, is_active=True)
         .order_by("pk").values_list("address", flat=True).first()
     )
-    return address or settings.DEFAULT_FROM_EMAIL
 
 
 def unique_addresses(addresses, *, exclude: set[str] = frozenset()) -> list[str]:
@@ -204,17 +203,17 @@ def ticket_notification_queue(kind: str, *, ticket_id: int | None,
     to = ticket_recipients(ticket)
     if not to:
         return None
-    reply_to = reply_to_for(ticket)
+    mailbox_address = department_mailbox_address(ticket)
     site = SiteSettings.load()
     context = {
         "ticket": ticket, "message": message, "customer": ticket.customer, "site": site,
         "site_url": settings.SITE_URL, "days": site.auto_close_days,
         "promise": first_response_promise(ticket.channel),
-        "reply_by_email": reply_to != settings.DEFAULT_FROM_EMAIL,
+        "reply_by_email": mailbox_address is not None,
     }
     rendered = render(f"ticket_{kind}", context, language=customer_language(ticket.customer))
     headers = {
-        "Reply-To": reply_to,
+        "Reply-To": mailbox_address or settings.DEFAULT_FROM_EMAIL,
         **thread_headers(ticket),
         # Asks Exchange/Outlook not to send out-of-office replies to us.
         "X-Auto-Response-Suppress": "OOF, AutoReply",
