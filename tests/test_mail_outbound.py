@@ -355,6 +355,8 @@ def test_after_the_last_attempt_it_is_fallido_and_the_admin_re_queues_it(
     changelist = reverse("admin:mail_outboundemail_changelist")
     page = client.get(changelist, {"status__exact": "fallido"})
     assert "Reintentar envío" in page.text and ticket.number in page.text
+    detail = client.get(reverse("admin:mail_outboundemail_change", args=[email.pk]))
+    assert detail.status_code == 200 and "Connection refused" in detail.text
     recorder = smtp_down.start()
     response = commit(client.post, changelist, {
         "action": "retry_sending", "_selected_action": [email.pk]})
