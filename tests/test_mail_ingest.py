@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.db import OperationalError
+from django.urls import reverse
 
 from ventanilla.accounts.models import Customer
 from ventanilla.mail import ingest as ingest_module
@@ -411,3 +412,118 @@ def test_ingest_never_opens_a_ticket_for_an_ignored_sender_even_when_quoting_a_n
 ):
     assert ingest("own_address.eml", mailbox).inbound.status == Ignored
     assert conversation.messages.count() == 1
+
+
+# --- Sender verification ------------------------------------------------------------------
+
+WARNING = "Remitente no verificado: no compartas datos de la cuenta hasta confirmar su identidad."
+
+
+@pytest.fixture(scope="module")
+def dkim_key():
+    """A throwaway RSA key and the DNS TXT record that publishes it."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM,
+                                serialization.PrivateFormat.TraditionalOpenSSL,
+                                serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.DER,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+
+
+def console_url(number: str) -> str:
+    return reverse("console:ticket_detail", args=[number])
+
+
+def dkim_signed(raw: bytes, private: bytes, domain: bytes = b"example.com") -> bytes:
+    import dkim
+
+    signature = dkim.sign(raw, b"prueba", domain, private,
+                          include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+    return signature + raw
+
+
+def dns_for(record: bytes, domain: str = "example.com"):
+    def lookup(name, timeout=5):
+        return record if name == f"prueba._domainkey.{domain}.".encode() else None
+
+    return lookup
+
+
+def test_a_spoofed_registered_from_is_linked_to_the_customer_but_not_verified(
+    client, mailbox, alice, carla
+):
+    result = ingest("spoofed_registered_from.eml", mailbox)
+    ticket = new_ticket(result)
+    assert ticket.customer == alice
+    assert result.inbound.sender_verified is False
+    # A forged From with a Cc must not subscribe a stranger to alice's tickets.
+    assert not Participant.objects.filter(ticket=ticket).exists()
+    client.force_login(carla)
+    page = client.get(console_url(ticket.number))
+    assert WARNING in page.content.decode()
+
+
+def test_a_dkim_signed_message_of_the_from_domain_is_verified(client, mailbox, alice, carla, dkim_key):
+    private, record = dkim_key
+    raw = dkim_signed(corpus("multipart_alternative.eml"), private)
+    result = ingest_raw(raw, mailbox=mailbox, dnsfunc=dns_for(record))
+    assert result.inbound.sender_verified is True
+    client.force_login(carla)
+    page = client.get(console_url(result.inbound.ticket.number))
+    assert WARNING not in page.content.decode()
+
+
+def test_a_dkim_signature_broken_in_transit_does_not_verify(mailbox, alice, dkim_key):
+    private, record = dkim_key
+    raw = dkim_signed(corpus("multipart_alternative.eml"), private).replace(b"Gracias,", b"Saludos,")
+    result = ingest_raw(raw, mailbox=mailbox, dnsfunc=dns_for(record))
+    assert result.inbound.sender_verified is False
+
+
+def test_a_valid_dkim_signature_of_another_domain_does_not_verify_the_from(mailbox, alice, dkim_key):
+    private, record = dkim_key
+    raw = dkim_signed(corpus("multipart_alternative.eml"), private, domain=b"evil.example")
+    result = ingest_raw(raw, mailbox=mailbox, dnsfunc=dns_for(record, "evil.example"))
+    assert result.inbound.sender_verified is False
+
+
+def test_trusted_authentication_results_with_dmarc_pass_verify_the_sender(mailbox, alice, settings):
+    settings.VENTANILLA = {**settings.VENTANILLA, "MAIL_TRUSTED_AUTHSERV": ["mx.ventanilla.test"]}
+    assert ingest("dmarc_pass.eml", mailbox).inbound.sender_verified is True
+
+
+def test_authentication_results_from_an_untrusted_host_verify_nothing(mailbox, alice, settings):
+    settings.VENTANILLA = {**settings.VENTANILLA, "MAIL_TRUSTED_AUTHSERV": ["mx.otro.example"]}
+    assert ingest("dmarc_pass.eml", mailbox).inbound.sender_verified is False
+
+
+def test_a_forged_dmarc_pass_below_the_trusted_servers_own_verdict_is_ignored(mailbox, alice, settings):
+    settings.VENTANILLA = {**settings.VENTANILLA, "MAIL_TRUSTED_AUTHSERV": ["mx.ventanilla.test"]}
+    # The sender wrote a "pass" with our server's id; our server's own
+    # verdict (fail), prepended on arrival, sits above it and is the one read.
+    raw = corpus("spoofed_registered_from.eml").replace(
+        b"From: Alicia",
+        b"Authentication-Results: mx.ventanilla.test; dmarc=pass header.from=example.com\nFrom: Alicia",
+    )
+    assert ingest_raw(raw, mailbox=mailbox).inbound.sender_verified is False
+
+
+def test_the_warning_follows_the_latest_email_of_the_ticket(client, mailbox, alice, carla, settings):
+    ticket = new_ticket(ingest("spoofed_registered_from.eml", mailbox))
+    Ticket.objects.filter(pk=ticket.pk).update(number=NUMBER)
+    settings.VENTANILLA = {**settings.VENTANILLA, "MAIL_TRUSTED_AUTHSERV": ["mx.ventanilla.test"]}
+    raw = corpus("dmarc_pass.eml").replace(b"Subject: Cambiar", b"Subject: [#48151623] Cambiar")
+    assert ingest_raw(raw, mailbox=mailbox).inbound.ticket == ticket
+    client.force_login(carla)
+    assert WARNING not in client.get(console_url(NUMBER)).content.decode()
+
+
+def test_a_portal_ticket_shows_no_sender_warning(client, carla, alice_ticket):
+    client.force_login(carla)
+    assert WARNING not in client.get(console_url(alice_ticket.number)).content.decode()
