@@ -127,7 +127,8 @@ def bench_backend(backend: str, sizes: list[int], args) -> list[dict]:
     data_dir = ROOT / "bench" / "data" / backend
     env = backend_env(backend, data_dir)
     print(f"== {backend}: preparing", flush=True)
-    reset_backend(backend, data_dir)
+    if not args.keep_data:
+        reset_backend(backend, data_dir)
     ventanilla(env, "migrate", "-v0")
     fixtures = json.loads(subprocess.run(
         [PYTHON, str(ROOT / "bench" / "prepare.py")], env=env, cwd=ROOT, check=True,
@@ -135,6 +136,9 @@ def bench_backend(backend: str, sizes: list[int], args) -> list[dict]:
     rows = []
     for size in sizes:
         missing = size - ticket_count(env)
+        if missing < -size // 10:
+            print(f"== {backend}: skipping {size:,}: the kept data set is larger", flush=True)
+            continue
         if missing > 0:
             print(f"== {backend}: growing history to {size:,} tickets", flush=True)
             ventanilla(env, "seed-scale", "--tickets", str(missing), "--seed", str(size))
@@ -193,6 +197,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="max requests per scenario")
     parser.add_argument("--duration", type=float, default=20.0, help="max seconds per scenario")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--keep-data", action="store_true",
+                        help="grow the existing data set instead of starting afresh")
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.requests, args.duration, args.concurrency = "10000", 60, 5.0, 2
