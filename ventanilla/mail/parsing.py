@@ -10,6 +10,7 @@ when a header is read, which would turn a bad message into a crash."""
 
 import codecs
 import email
+import email.parser
 import email.utils
 import mimetypes
 import re
@@ -582,12 +583,15 @@ def _is_bounce(msg: Message, sender: Address) -> bool:
 
 
 def parse_email(raw: bytes) -> ParsedEmail:
-    msg = email.message_from_bytes(raw or b"")
     collected = _Collected()
     try:
+        msg = email.message_from_bytes(raw or b"")
         _collect(msg, collected, 0)
     except RecursionError:
-        collected.defects.append("MIME nesting too deep")
+        # Thousands of nested multiparts exhaust the standard parser's stack:
+        # keep the headers (who sent it, its Message-ID) and no body.
+        msg = email.parser.BytesParser().parsebytes(raw, headersonly=True)
+        collected = _Collected(defects=["MIME nesting too deep"])
     subject = _header(msg, "Subject")
     senders = _addresses(msg, "From")
     sender = senders[0] if senders else Address(name=_header(msg, "From")[:150], address="")
@@ -620,7 +624,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
         is_bounce=_is_bounce(msg, sender),
         is_forward=is_forward,
         authentication_results=_raw_headers(msg, "Authentication-Results"),
-        defects=collected.defects,
+        defects=collected.defects[:50],
     )
 
 
