@@ -527,3 +527,64 @@ def test_the_warning_follows_the_latest_email_of_the_ticket(client, mailbox, ali
 def test_a_portal_ticket_shows_no_sender_warning(client, carla, alice_ticket):
     client.force_login(carla)
     assert WARNING not in client.get(console_url(alice_ticket.number)).content.decode()
+
+
+# --- Admin ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(client, root):
+    client.force_login(root)
+    return client
+
+
+def test_the_admin_lists_inbound_mail_by_status_and_finds_it_by_sender(admin_client, mailbox, bob):
+    ingest("seventy_attachments.eml", mailbox)
+    ingest("inline_image.eml", mailbox)
+    url = reverse("admin:mail_inboundmessage_changelist")
+    quarantined = admin_client.get(url, {"status__exact": Quarantined}).content.decode()
+    assert "Todos los logs del servidor" in quarantined and "Pantalla en blanco" not in quarantined
+    found = admin_client.get(url, {"q": "<inline-0008@roberto.com>"}).content.decode()
+    assert "Pantalla en blanco" in found and "Todos los logs" not in found
+
+
+def test_the_original_eml_downloads_only_through_the_admin(admin_client, client, mailbox, alice, carla):
+    inbound = ingest("multipart_alternative.eml", mailbox).inbound
+    page = admin_client.get(reverse("admin:mail_inboundmessage_change", args=[inbound.pk]))
+    download = reverse("admin:mail_inboundmessage_eml", args=[inbound.pk])
+    assert download in page.content.decode()
+    response = admin_client.get(download)
+    assert response["Content-Type"] == "message/rfc822"
+    assert b"".join(response.streaming_content) == corpus("multipart_alternative.eml")
+    client.force_login(carla)  # an agent, not an admin
+    assert client.get(download).status_code == 302
+
+
+def test_the_reprocess_action_turns_quarantined_mail_into_tickets(admin_client, mailbox, alice, settings):
+    settings.VENTANILLA = {**settings.VENTANILLA, "MAIL_SENDER_RATE": "0/h"}
+    inbound = ingest("multipart_alternative.eml", mailbox).inbound
+    response = admin_client.post(reverse("admin:mail_inboundmessage_changelist"), {
+        "action": "reprocess", "_selected_action": [inbound.pk]}, follow=True)
+    assert "Se procesó 1 mensaje." in response.content.decode()
+    inbound.refresh_from_db()
+    assert inbound.status == Stored and inbound.ticket.customer == alice
+
+
+def test_the_mailbox_admin_never_shows_the_imap_password_and_keeps_it_when_left_empty(
+    admin_client, mailbox
+):
+    Mailbox.objects.filter(pk=mailbox.pk).update(imap_host="imap.example.com",
+                                                 imap_password="secreto-imap-42")
+    url = reverse("admin:mail_mailbox_change", args=[mailbox.pk])
+    assert "secreto-imap-42" not in admin_client.get(url).content.decode()
+    assert "secreto-imap-42" not in admin_client.get(
+        reverse("admin:mail_mailbox_changelist")).content.decode()
+    response = admin_client.post(url, {
+        "name": "soporte", "address": "soporte@example.com", "department": mailbox.department_id,
+        "is_active": "on", "imap_host": "imap.example.com", "imap_port": 993,
+        "imap_security": "ssl", "imap_username": "soporte", "imap_password": "",
+        "imap_folder": "INBOX", "processed_folder": "", "poll_every_seconds": 60,
+    })
+    assert response.status_code == 302
+    mailbox.refresh_from_db()
+    assert (mailbox.imap_password, mailbox.imap_username) == ("secreto-imap-42", "soporte")

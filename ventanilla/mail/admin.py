@@ -1,9 +1,127 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import outbound
-from .models import OutboundEmail
+from . import ingest, outbound
+from .models import InboundMessage, Mailbox, OutboundEmail
+
+# --- Mailboxes -----------------------------------------------------------------
+
+
+class MailboxForm(forms.ModelForm):
+    # Never sent back to the browser; empty on save keeps the stored one.
+    imap_password = forms.CharField(
+        label=_("contraseña IMAP"), required=False, strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Déjala vacía para conservar la contraseña guardada."),
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = ["name", "address", "department", "is_active", "imap_host", "imap_port",
+                  "imap_security", "imap_username", "imap_password", "imap_folder",
+                  "processed_folder", "poll_every_seconds"]
+
+    def clean_imap_password(self):
+        password = self.cleaned_data.get("imap_password")
+        if not password and self.instance.pk:
+            return self.instance.imap_password
+        return password
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
+    list_display = ["name", "address", "department", "is_active", "imap_host", "poll_every_seconds",
+                    "last_polled_at", "has_error"]
+    list_filter = ["is_active", "department"]
+    search_fields = ["name", "address"]
+    list_select_related = ["department"]
+    readonly_fields = ["last_polled_at", "last_error"]
+
+    @admin.display(boolean=True, description=_("con error"))
+    def has_error(self, mailbox):
+        return bool(mailbox.last_error)
+
+
+# --- Inbound email: every message received, its outcome and quarantine -------------
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    """Read-only: what arrived and what became of it. The original .eml is
+    downloaded through an access-checked view, never a public URL, and a
+    quarantined message can be run through ingest again ("Reprocesar")."""
+
+    list_display = ["received_at", "mailbox", "sender", "subject", "status", "reason",
+                    "sender_verified", "ticket"]
+    list_filter = ["status", "mailbox", "sender_verified"]
+    search_fields = ["sender", "subject", "message_id"]
+    date_hierarchy = "received_at"
+    list_select_related = ["mailbox", "ticket"]
+    actions = ["reprocess"]
+    fields = ["received_at", "mailbox", "status", "reason", "error", "sender", "sender_verified",
+              "subject", "message_id", "dedup_key", "size", "ticket", "original"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_reprocess_permission(self, request):
+        return request.user.has_perm("mail.change_inboundmessage")
+
+    @admin.display(description=_("original (.eml)"))
+    def original(self, inbound):
+        url = reverse("admin:mail_inboundmessage_eml", args=[inbound.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Descargar el mensaje original"))
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/eml/", self.admin_site.admin_view(self.download_eml),
+                 name="mail_inboundmessage_eml"),
+            *super().get_urls(),
+        ]
+
+    def download_eml(self, request, pk):
+        inbound = InboundMessage.objects.filter(pk=pk).first()
+        if inbound is None or not inbound.raw:
+            raise Http404
+        if not self.has_view_permission(request, inbound):
+            raise PermissionDenied
+        return FileResponse(inbound.raw.open("rb"), as_attachment=True,
+                            filename=f"correo-{inbound.pk}.eml", content_type="message/rfc822")
+
+    @admin.action(description=_("Reprocesar (solo los que están en cuarentena)"),
+                  permissions=["reprocess"])
+    def reprocess(self, request, queryset):
+        done = kept = 0
+        for inbound in queryset.filter(status=InboundMessage.Status.QUARANTINED).select_related("mailbox"):
+            result = ingest.reprocess(inbound)
+            if result.inbound is not None and result.inbound.status != InboundMessage.Status.QUARANTINED:
+                done += 1
+            else:
+                kept += 1
+        if done:
+            self.message_user(request, ngettext(
+                "Se procesó %(count)d mensaje.", "Se procesaron %(count)d mensajes.", done,
+            ) % {"count": done}, messages.SUCCESS)
+        if kept:
+            self.message_user(request, ngettext(
+                "%(count)d mensaje sigue en cuarentena; revisa el error.",
+                "%(count)d mensajes siguen en cuarentena; revisa el error.", kept,
+            ) % {"count": kept}, messages.WARNING)
+        if not done and not kept:
+            self.message_user(request, _("Ninguno de los seleccionados estaba en cuarentena."),
+                              messages.WARNING)
+
 
 # --- Outbound email log ------------------------------------------------------
 
