@@ -62,6 +62,18 @@ class Dovecot:
         with self.client(user) as imap:
             imap.append(raw, folder)
 
+    def deliver(self, raws: list[bytes], *, user="soporte") -> None:
+        """Drop messages straight into the account's maildir (new/), as a
+        local delivery agent would: much faster than APPEND for thousands."""
+        self.uids(user=user)  # the first login creates the maildir
+        new = self.root / "mail" / self.logins[user] / "Maildir" / "new"
+        uid, gid = _run_as()[2:]
+        for n, raw in enumerate(raws):
+            path = new / f"{time.time_ns()}.V{n}.ventanilla"
+            path.write_bytes(raw)
+            if os.geteuid() == 0:
+                os.chown(path, uid, gid)
+
     def uids(self, *, user="soporte", folder="INBOX", seen: bool | None = None) -> list[str]:
         with self.client(user, folder) as imap:
             return imap.uids(AND(all=True) if seen is None else AND(seen=seen))

@@ -368,3 +368,15 @@ def test_the_minute_tick_dispatches_now_and_schedules_three_more_dispatches(monk
     assert sorted(task.name for task in scheduled) == ["mail_poll_dispatch"] * 3
     assert all(task.eta > timezone.now().replace(tzinfo=None) for task in scheduled)
     HUEY.storage.flush_schedule()
+
+
+def test_the_imap_benchmark_helper_ingests_messages_delivered_to_the_maildir(dovecot_server, alice):
+    from bench.mail_imap import imap_ingest_throughput
+
+    # Distinct senders: the per-sender rate limit would quarantine a flood from one.
+    raws = [make_raw(f"Mensaje {n}", sender=f"cliente{n}@example.net") for n in range(30)]
+
+    report = imap_ingest_throughput(raws, server=dovecot_server)
+
+    assert report["messages"] == 30 and report["per_second"] > 0
+    assert email_tickets().count() == 30
