@@ -380,3 +380,16 @@ def test_the_imap_benchmark_helper_ingests_messages_delivered_to_the_maildir(dov
 
     assert report["messages"] == 30 and report["per_second"] > 0
     assert email_tickets().count() == 30
+
+
+def test_an_unexpected_failure_is_recorded_on_the_mailbox(dovecot, soporte_mailbox, monkeypatch):
+    def broken(client, *args, **kwargs):
+        raise KeyError("unexpected")
+
+    monkeypatch.setattr(imap, "_ingest_unseen", broken)
+
+    result = imap.mailbox_poll(soporte_mailbox)
+
+    assert "Error inesperado" in result.error
+    soporte_mailbox.refresh_from_db()
+    assert "Error inesperado" in soporte_mailbox.last_error and soporte_mailbox.poll_lease_until is None

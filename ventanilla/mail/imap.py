@@ -161,7 +161,13 @@ def mailbox_poll(mailbox: Mailbox, *, limit: int | None = None) -> PollResult:
     result = PollResult()
     started = timezone.now()
     lease = PollLease(mailbox)
-    if not lease.claim(started):
+    try:
+        claimed = lease.claim(started)
+    except DATABASE_DOWN as exc:
+        logger.warning("Mailbox %s: database unavailable, not polled: %s", mailbox.name, exc)
+        result.error = _("Base de datos no disponible: %(error)s") % {"error": exc}
+        return result
+    if not claimed:
         result.skipped = True
         return result
     try:
@@ -174,6 +180,10 @@ def mailbox_poll(mailbox: Mailbox, *, limit: int | None = None) -> PollResult:
     except (*IMAP_ERRORS, ImapSecurityError) as exc:
         logger.warning("Mailbox %s: IMAP poll failed: %r", mailbox.name, exc)
         result.error = _("No se pudo revisar el buzón: %(error)s") % {"error": _describe(exc)}
+    except Exception as exc:
+        # A bug: kept visible on the mailbox rather than only in a job log.
+        logger.exception("Mailbox %s: poll failed", mailbox.name)
+        result.error = _("Error inesperado al revisar el buzón: %(error)s") % {"error": _describe(exc)}
     finally:
         _record(mailbox, started, result.error, lease)
     return result
