@@ -86,6 +86,7 @@ def ingest_raw(raw: bytes, *, mailbox: Mailbox, dnsfunc=None) -> IngestResult:
         message_id=(parsed.message_id if parsed else "")[:300],
         sender=(parsed.from_address if parsed else "")[:254],
         subject=(parsed.subject if parsed else "")[:300],
+        html=parsed.html if parsed else "",
         status=InboundMessage.Status.QUARANTINED,
     )
     inbound.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)

@@ -78,6 +78,8 @@ class InboundMessage(models.Model):
     reason = models.CharField(_("motivo"), max_length=300, blank=True)
     error = models.TextField(_("error"), blank=True)
     sender_verified = models.BooleanField(_("remitente verificado"), default=False)
+    # The HTML part, sanitized with nh3 (no scripts, styles or remote images).
+    html = models.TextField(_("versión HTML saneada"), blank=True)
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="inbound_emails", verbose_name=_("ticket"))
     ticket_message = models.OneToOneField("tickets.Message", on_delete=models.SET_NULL, null=True,

@@ -12,4 +12,6 @@ urlpatterns = [
     path("tickets/<str:number>/estado/", views.ticket_status, name="ticket_status"),
     path("tickets/<str:number>/asignar/", views.ticket_assign, name="ticket_assign"),
     path("tickets/<str:number>/fusionar/", views.ticket_merge, name="ticket_merge"),
+    path("tickets/<str:number>/correos/<int:inbound_id>.eml", views.ticket_email_original,
+         name="ticket_email_original"),
 ]

@@ -8,13 +8,14 @@ from functools import partial, wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from ventanilla.mail.models import InboundMessage
 from ventanilla.mail.verification import ticket_has_unverified_sender
 
 from . import access, selectors, services
@@ -299,3 +300,22 @@ def _error_text(error) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
+
+
+@console_required
+def ticket_email_original(request, number, inbound_id: int):
+    """The original of an email of this ticket, as received (.eml)."""
+    ticket = access.ticket_for_agent(request.user, number)
+    inbound = InboundMessage.objects.filter(ticket=ticket, pk=inbound_id).first()
+    if inbound is None:
+        raise Http404
+    try:
+        with inbound.raw.open("rb") as handle:
+            content = handle.read()
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = HttpResponse(content, content_type="message/rfc822")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"ticket-{ticket.number}-correo-{inbound.pk}.eml")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -337,7 +337,7 @@ def console_ticket_page(qs: QuerySet[Ticket], ordering, *, cursor, page_size) ->
 def console_ticket_messages(ticket: Ticket) -> list[Message]:
     """The whole conversation, internal notes and system messages included."""
     return list(
-        ticket.messages.select_related("author")
+        ticket.messages.select_related("author", "inbound_email")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
