@@ -159,6 +159,23 @@ def bench_backend(backend: str, sizes: list[int], args) -> list[dict]:
     return rows
 
 
+def bench_mail(backend: str, args) -> dict:
+    """Email ingest throughput (bench/mail.py) on this backend's data set."""
+    data_dir = ROOT / "bench" / "data" / backend
+    env = backend_env(backend, data_dir)
+    messages, sample = (200, 5) if args.quick else (args.mail_messages, 50)
+    print(f"== {backend}: email ingest, {messages:,} messages", flush=True)
+    out = subprocess.run([PYTHON, str(ROOT / "bench" / "mail.py"), "--messages", str(messages),
+                          "--pipe-sample", str(sample)], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    result = json.loads(out.stdout)
+    for name, row in result.items():
+        ratio = row.get("ratio_to_stdlib_parse")
+        print(f"{backend:9} {name:22} {row['messages']:>7,} msgs {row['per_second'] or 0:>9.1f}/s"
+              + (f"  ({ratio:.1%} of stdlib parsing)" if ratio else ""))
+    return result
+
+
 def checks(rows: list[dict]) -> list[str]:
     """The properties the numbers must show (reported, and enforced in CI
     only for correctness: every scenario must have run without errors)."""
@@ -197,6 +214,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="max requests per scenario")
     parser.add_argument("--duration", type=float, default=20.0, help="max seconds per scenario")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--mail-messages", type=int, default=10_000,
+                        help="messages for the email ingest benchmark")
+    parser.add_argument("--no-mail", action="store_true", help="skip the email ingest benchmark")
     parser.add_argument("--keep-data", action="store_true",
                         help="grow the existing data set instead of starting afresh")
     args = parser.parse_args()
@@ -209,12 +229,13 @@ def main() -> int:
     for backend in args.backends.split(","):
         rows = bench_backend(backend, sizes, args)
         all_rows += rows
+        mail = bench_mail(backend, args) if not args.no_mail else {}
         stamp = datetime.date.today().isoformat()
         suffix = "-quick" if args.quick else ""
         out = results_dir / f"{stamp}-{backend}{suffix}.json"
         out.write_text(json.dumps({
             "date": stamp, "backend": backend, "quick": args.quick, "workers": args.workers,
-            "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows,
+            "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows, "mail": mail,
             "checks": checks(rows)}, indent=2, ensure_ascii=False))
         print(f"wrote {out.relative_to(ROOT)}")
     print()
