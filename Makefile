@@ -42,7 +42,7 @@ test-only:
 	$(BIN)/pytest
 
 # Benchmarks (see docs/performance.md); BENCH_ARGS=--quick for the CI smoke run.
-bench: install
+bench: install mail-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
