@@ -4,7 +4,10 @@ alice and bob are customers (alice has services), carla is an agent of
 Soporte técnico, diego an agent of Facturación, sofia a supervisor and
 root an admin. The departments and categories come from the seed migration."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from ventanilla.accounts.models import AgentProfile, Customer, Service, User
@@ -13,6 +16,9 @@ from ventanilla.tickets import services
 from ventanilla.tickets.models import Category, Department, Priority
 from ventanilla.tickets.seed import seed_departments
 
+create_default_mailboxes = import_module(
+    "ventanilla.mail.migrations.0002_default_mailboxes").create_mailboxes
+
 PASSWORD = "contraseña-de-prueba-42"
 
 
@@ -20,6 +26,7 @@ PASSWORD = "contraseña-de-prueba-42"
 def _isolated(settings, tmp_path, db):
     # Transactional tests (the browser ones) flush the tables, seed rows included.
     seed_departments(Department, Category)
+    create_default_mailboxes(django_apps, None)
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
