@@ -17,6 +17,14 @@ from . import outbound
 
 
 @db_task()
+def build_ticket_notification(kind: str, ticket_id: int | None,
+                              message_id: int | None = None) -> None:
+    """Render and log a ticket notification off the request: rendering two
+    templates per email cost the page that caused it (see docs/performance.md)."""
+    outbound.ticket_notification_queue(kind, ticket_id=ticket_id, message_id=message_id)
+
+
+@db_task()
 def send_outbound_email(outbound_id: int) -> None:
     delivery = outbound.outbound_deliver(outbound_id)
     if delivery.retry_in is not None:

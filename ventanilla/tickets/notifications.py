@@ -1,33 +1,48 @@
 """Emails to customers about their tickets.
 
-Services call these after commit. Each one builds the email and logs it as
-an OutboundEmail (ventanilla.mail.outbound); a job sends it, retrying with
-backoff, so a slow or broken mail server never slows a page or loses a
-notification."""
+Services call these after commit. Each one queues a job that builds the
+email and logs it as an OutboundEmail (ventanilla.mail.outbound); another
+job sends it, retrying with backoff, so neither rendering nor a slow or
+broken mail server slows a page, and no notification is lost."""
+
+import logging
 
 from ventanilla.mail import outbound
 
+logger = logging.getLogger(__name__)
+
+
+def _queue(kind: str, ticket_id: int | None, message_id: int | None = None) -> None:
+    from ventanilla.mail import tasks
+
+    try:
+        tasks.build_ticket_notification(kind, ticket_id, message_id)
+    except Exception:
+        # The queue is unreachable: build the email here rather than lose it.
+        logger.exception("Could not queue the %s notification; building it now", kind)
+        outbound.ticket_notification_queue(kind, ticket_id=ticket_id, message_id=message_id)
+
 
 def ticket_created(ticket_id: int) -> None:
-    outbound.ticket_notification_queue("created", ticket_id=ticket_id)
+    _queue("created", ticket_id)
 
 
 def agent_replied(message_id: int) -> None:
-    outbound.ticket_notification_queue("reply", ticket_id=None, message_id=message_id)
+    _queue("reply", None, message_id)
 
 
 def ticket_resolved(ticket_id: int) -> None:
-    outbound.ticket_notification_queue("resolved", ticket_id=ticket_id)
+    _queue("resolved", ticket_id)
 
 
 def ticket_closed(ticket_id: int) -> None:
     """Closed by the customer or an agent (not the auto-close)."""
-    outbound.ticket_notification_queue("closed", ticket_id=ticket_id)
+    _queue("closed", ticket_id)
 
 
 def ticket_close_warning(ticket_id: int) -> None:
-    outbound.ticket_notification_queue("close_warning", ticket_id=ticket_id)
+    _queue("close_warning", ticket_id)
 
 
 def ticket_auto_closed(ticket_id: int) -> None:
-    outbound.ticket_notification_queue("auto_closed", ticket_id=ticket_id)
+    _queue("auto_closed", ticket_id)
