@@ -85,3 +85,23 @@ def test_serve_answers_http_and_its_consumer_sends_queued_mail(tmp_path, smtp_se
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_consumer_does_not_outlive_a_killed_server(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL",
+                                                            "HUEY_IMMEDIATE"}}
+    env.update(VENTANILLA_DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="ventanilla.settings",
+               HOST="127.0.0.1", PORT=str(port))
+    run = [sys.executable, "-m", "ventanilla"]
+    subprocess.run([*run, "migrate", "-v0"], env=env, check=True, timeout=120)
+    server = subprocess.Popen([*run, "serve"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    children_file = f"/proc/{server.pid}/task/{server.pid}/children"
+    assert wait_for(lambda: open(children_file).read().split()), "serve started no consumer"
+    consumer = int(open(children_file).read().split()[0])
+    server.kill()
+    server.wait(timeout=10)
+    assert wait_for(lambda: not os.path.exists(f"/proc/{consumer}") or
+                    "zombie" in open(f"/proc/{consumer}/status").read(), seconds=15)

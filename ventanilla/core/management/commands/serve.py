@@ -23,7 +23,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         consumer = None
         if not no_worker:
-            consumer = subprocess.Popen([sys.executable, "-m", "ventanilla", "worker"])
+            consumer = subprocess.Popen([sys.executable, "-m", "ventanilla", "worker"],
+                                        preexec_fn=_die_with_parent)
         self.stdout.write(f"Ventanilla en http://{host}:{port}/")
         try:
             uvicorn.run("ventanilla.asgi:application", host=host, port=port, workers=workers,
@@ -33,3 +34,15 @@ class Command(BaseCommand):
                 # SIGINT lets Huey finish the job in hand (SIGTERM interrupts it).
                 consumer.send_signal(signal.SIGINT)
                 consumer.wait(timeout=10)
+
+
+def _die_with_parent() -> None:
+    """On Linux, the consumer gets SIGTERM when `serve` dies, even by
+    SIGKILL, instead of living on as an orphan that keeps taking jobs."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
