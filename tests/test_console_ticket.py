@@ -508,3 +508,14 @@ def test_merging_needs_a_number(client, carla, alice_ticket):
     client.force_login(carla)
     response = client.post(url("ticket_merge", alice_ticket), {"target": "el otro"})
     assert "Escribe solo el número del ticket" in response.content.decode()
+
+
+def test_an_agent_can_clear_the_category_back_to_none(client, carla, alice_ticket,
+                                                       correo_category):
+    services.ticket_update_fields(alice_ticket, agent=carla, category=correo_category)
+    client.force_login(carla)
+    response = client.post(f"/consola/tickets/{alice_ticket.number}/campos/", {
+        "department": alice_ticket.department_id, "category": "", "priority": "regular"})
+    assert response.status_code == 302
+    alice_ticket.refresh_from_db()
+    assert alice_ticket.category is None

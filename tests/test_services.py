@@ -230,3 +230,15 @@ def test_it_refuses_to_merge_closed_tickets(alice, make_ticket, carla):
         services.ticket_merge(closed, agent=carla, target=target)
     with pytest.raises(ValidationError):
         services.ticket_merge(target, agent=carla, target=closed)
+
+
+def test_ticket_update_fields_clears_the_category_only_when_asked(alice_ticket, carla,
+                                                                  correo_category):
+    services.ticket_update_fields(alice_ticket, agent=carla, category=correo_category)
+    services.ticket_update_fields(alice_ticket, agent=carla, priority=Priority.HIGH)
+    alice_ticket.refresh_from_db()
+    assert alice_ticket.category == correo_category
+    services.ticket_update_fields(alice_ticket, agent=carla, category=None)
+    alice_ticket.refresh_from_db()
+    assert alice_ticket.category is None
+    assert alice_ticket.events.filter(kind="categoria").count() == 2

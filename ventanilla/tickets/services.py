@@ -42,6 +42,10 @@ class TicketClosedError(ValidationError):
         )
 
 
+# ticket_update_fields: "leave this field as it is" (None means "clear it").
+UNCHANGED = object()
+
+
 @dataclass(frozen=True)
 class IncidentDetails:
     """What a critical (Alta) ticket must carry, validated by the caller's form."""
@@ -206,9 +210,11 @@ def ticket_status_set(ticket: Ticket, *, actor, role: Role, status: str) -> Tick
 
 @transaction.atomic
 def ticket_update_fields(ticket: Ticket, *, agent, department: Department | None = None,
-                         category: Category | None = None, priority: str | None = None) -> Ticket:
+                         category: Category | None | object = UNCHANGED,
+                         priority: str | None = None) -> Ticket:
     """Change department, category and priority; each change is logged.
-    Moving to another department drops a category that does not belong to it."""
+    `category=None` clears the category; leaving it out keeps it. Moving to
+    another department drops a category that does not belong to it."""
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of
     # the outer join to category.
     ticket = (
@@ -223,14 +229,15 @@ def ticket_update_fields(ticket: Ticket, *, agent, department: Department | None
         ticket.department = department
         changed.append("department")
         if ticket.category_id and ticket.category.department_id != department.pk:
-            category = category if category and category.department_id == department.pk else None
+            if category is UNCHANGED or (category and category.department_id != department.pk):
+                category = None
             _event(ticket, TicketEvent.Kind.CATEGORY, agent, ticket.category, category or "", now)
             ticket.category = category
             changed.append("category")
-    if category is not None and category.pk != ticket.category_id:
-        if category.department_id != ticket.department_id:
+    if category is not UNCHANGED and (category.pk if category else None) != ticket.category_id:
+        if category is not None and category.department_id != ticket.department_id:
             raise ValidationError(_("La categoría no pertenece al departamento del ticket."))
-        _event(ticket, TicketEvent.Kind.CATEGORY, agent, ticket.category or "", category, now)
+        _event(ticket, TicketEvent.Kind.CATEGORY, agent, ticket.category or "", category or "", now)
         ticket.category = category
         changed.append("category")
     if priority is not None and priority != ticket.priority:
