@@ -2,8 +2,14 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# `email__lower=address.lower()`: a case-insensitive match that, unlike
+# `iexact` (LIKE on SQLite, UPPER() on PostgreSQL), uses the Lower(email)
+# indexes below instead of scanning every customer.
+models.EmailField.register_lookup(Lower)
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz)
 
@@ -53,6 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("usuario")
         verbose_name_plural = _("usuarios")
+        indexes = [models.Index(Lower("email"), name="user_email_lower")]
 
     def __str__(self):
         return self.full_name or self.email
@@ -111,6 +118,7 @@ class Customer(models.Model):
         verbose_name = _("cliente")
         verbose_name_plural = _("clientes")
         ordering = ["name"]
+        indexes = [models.Index(Lower("email"), name="customer_email_lower")]
 
     def __str__(self):
         return f"{self.name} <{self.email}>"

@@ -388,7 +388,7 @@ def _is_customer_address(customer: Customer, address: str, kind: str | None = No
 
 
 def _agent_with_address(address: str) -> User | None:
-    user = User.objects.filter(email__iexact=address, is_active=True).select_related("agent").first()
+    user = User.objects.filter(email__lower=address.lower(), is_active=True).select_related("agent").first()
     return user if user is not None and user.is_agent else None
 
 
@@ -400,13 +400,13 @@ def _customer_for(parsed: ParsedEmail) -> Customer:
     for an unknown sender (the same one each time that address writes)."""
     address = parsed.from_address
     customer = (
-        Customer.objects.select_related("user").filter(email__iexact=address).first()
-        or Customer.objects.select_related("user").filter(user__email__iexact=address).first()
+        Customer.objects.select_related("user").filter(email__lower=address.lower()).first()
+        or Customer.objects.select_related("user").filter(user__email__lower=address.lower()).first()
     )
     if customer is not None:
         return customer
     owners = set(
-        NotificationAddress.objects.filter(email__iexact=address, confirmed_at__isnull=False)
+        NotificationAddress.objects.filter(email__lower=address.lower(), confirmed_at__isnull=False)
         .values_list("customer_id", flat=True)
     )
     if len(owners) == 1:

@@ -6,6 +6,7 @@ we send, and the extra addresses a customer wants notifications at."""
 import hashlib
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -197,6 +198,7 @@ class NotificationAddress(models.Model):
         verbose_name_plural = _("direcciones de notificación")
         constraints = [models.UniqueConstraint(fields=["customer", "kind", "email"],
                                                name="notification_address_unique")]
+        indexes = [models.Index(Lower("email"), name="notification_email_lower")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.email}"

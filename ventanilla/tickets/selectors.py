@@ -240,7 +240,7 @@ def console_search(user, q: str, *, department: Department | None = None) -> Que
             | Q(service__order_number=term)
         )
     elif kind == "email":
-        condition = Q(customer__email__iexact=term) | Q(requester__email__iexact=term)
+        condition = Q(customer__email__lower=term.lower()) | Q(requester__email__lower=term.lower())
     elif kind == "email_part":
         condition = Q(customer__email__icontains=term)
     elif kind == "domain":
