@@ -78,7 +78,10 @@ class Server:
         self.port = free_port()
         self.log = log.open("w")
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "ventanilla", "serve", "--workers", str(workers)],
+            # --no-worker: the web tier alone. A consumer on the same two cores
+            # would also be working off the email jobs earlier runs queued, so
+            # figures at different sizes would not compare.
+            [PYTHON, "-m", "ventanilla", "serve", "--workers", str(workers), "--no-worker"],
             env={**env, "HOST": "127.0.0.1", "PORT": str(self.port)}, cwd=ROOT,
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.base = f"http://127.0.0.1:{self.port}"
