@@ -27,6 +27,13 @@ def agent_department_ids(user) -> list[int]:
     return user._department_ids
 
 
+def agent_may_see_department(user, department_id: int) -> bool:
+    """The rule of tickets_for_agent for one ticket already in memory."""
+    if not is_console_user(user):
+        return False
+    return sees_all_departments(user) or department_id in agent_department_ids(user)
+
+
 def tickets_for_customer(user) -> QuerySet[Ticket]:
     if not user.is_authenticated:
         return Ticket.objects.none()
