@@ -19,6 +19,12 @@ urlpatterns = [
     path("cliente/", include("ventanilla.tickets.portal_urls")),
     path("consola/", include("ventanilla.tickets.console_urls")),
     path("adjuntos/<int:attachment_id>/", views_shared.attachment_download, name="attachment"),
+    # Feature apps own their full paths (public, client area, console, API).
+    path("", include("ventanilla.kb.urls")),
+    path("", include("ventanilla.chat.urls")),
+    path("", include("ventanilla.sla.urls")),
+    path("", include("ventanilla.status.urls")),
+    path("", include("ventanilla.fields.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

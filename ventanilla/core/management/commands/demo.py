@@ -78,6 +78,7 @@ class Command(BaseCommand):
             return
         with emails_muted(), transaction.atomic():
             created = DemoBuilder().build()
+            seed_feature_demos(self.stdout)
         self.stdout.write(self.style.SUCCESS(
             _("Datos de demostración listos: %(tickets)s tickets nuevos.") % {"tickets": created}
         ))
@@ -110,6 +111,19 @@ class Command(BaseCommand):
             _("Los otros %(count)s clientes de la demostración entran con su correo y la misma "
               "contraseña.") % {"count": len(data.CUSTOMERS) - 1}
         )
+
+
+def seed_feature_demos(stdout):
+    """Each feature app may ship `<app>/demo.py` with `seed_demo(stdout)`,
+    run after the core demo (people, services, tickets) exists."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("ventanilla.") and find_spec(f"{config.name}.demo"):
+            import_module(f"{config.name}.demo").seed_demo(stdout)
 
 
 class DemoBuilder:

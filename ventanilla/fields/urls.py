@@ -1,0 +1,5 @@
+"""Every URL of the fields app, mounted at the site root: the app owns its
+full paths (public, client area, console, API)."""
+
+app_name = "fields"
+urlpatterns = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatusConfig(AppConfig):
+    name = "ventanilla.status"
+    label = "status"
+    verbose_name = _("Estado del servicio y avisos")
