@@ -10,6 +10,8 @@ from django.urls import reverse
 import ventanilla
 
 PO_FILE = Path(ventanilla.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+# Feature apps keep their own catalogue beside their code.
+APP_PO_FILES = sorted(Path(ventanilla.__file__).parent.glob("*/locale/en/LC_MESSAGES/django.po"))
 LOGIN = reverse("account_login")
 DASHBOARD = reverse("portal:dashboard")
 
@@ -112,10 +114,21 @@ def test_catalogue_is_complete_and_nothing_is_fuzzy():
     assert plurals and all({"msgstr[0]", "msgstr[1]"} <= set(e) for e in plurals)
 
 
-def test_translations_keep_placeholders_and_markup():
+@pytest.mark.parametrize("path", APP_PO_FILES, ids=lambda p: p.parts[-5])
+def test_app_catalogues_are_complete(path):
+    entries = po_entries(path)
+    assert "Language: en\n" in entries[0]["msgstr"]
+    empty = [e["msgid"] for e in entries[1:] if not all(t.strip() for t in translations(e))]
+    fuzzy = [e["msgid"] for e in entries[1:] if "fuzzy" in e["flags"]]
+    assert empty == []
+    assert fuzzy == []
+
+
+@pytest.mark.parametrize("path", [PO_FILE, *APP_PO_FILES], ids=lambda p: p.parts[-5])
+def test_translations_keep_placeholders_and_markup(path):
     placeholder = re.compile(r"%(?:\([a-z_]+\))?[sd]")
     tag = re.compile(r"</?[a-z]+")
-    for entry in po_entries()[1:]:
+    for entry in po_entries(path)[1:]:
         for source, translation in pairs(entry):
             wanted = sorted(placeholder.findall(source))
             assert sorted(placeholder.findall(translation)) == wanted, entry["msgid"]
