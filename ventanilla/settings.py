@@ -329,3 +329,11 @@ LOGGING = {
     # The consumer (run_huey) installs its own handler: don't print twice.
     "loggers": {"huey": {"propagate": False}},
 }
+
+# --- fields ---
+# Consent requests (and their signed email links) expire after this many
+# hours; the link page is rate limited per IP.
+VENTANILLA_FIELDS = {
+    "CONSENT_EXPIRY_HOURS": envint("VENTANILLA_CONSENT_EXPIRY_HOURS", 168),
+    "CONSENT_LINK_RATE": os.environ.get("VENTANILLA_CONSENT_LINK_RATE", "30/h"),
+}

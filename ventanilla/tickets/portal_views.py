@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ventanilla.core import ratelimit
+from ventanilla.fields.forms import new_ticket_fields_form
+from ventanilla.fields.services import ticket_values_save
 
 from . import selectors, services
 from .access import is_console_user, ticket_for_customer
@@ -91,8 +94,11 @@ def ticket_new(request):
         form = TicketForm(request.POST, request.FILES, customer=request.customer)
     else:
         form = TicketForm(customer=request.customer, initial=_new_ticket_initial(request, follow_up))
+    fields_form = new_ticket_fields_form(  # the category's own fields (ventanilla.fields)
+        request.customer, data=request.POST if request.method == "POST" else None,
+        category_id=form.initial.get("category"))
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and fields_form.is_valid():
         if ticket_create_rate_exceeded(request.customer):
             form.add_error(None, _(
                 "Has abierto demasiados tickets en poco tiempo. Espera un poco antes de abrir "
@@ -101,21 +107,23 @@ def ticket_new(request):
         else:
             data = form.cleaned_data
             try:
-                ticket = services.ticket_create(
-                    customer=request.customer, requester=request.user, channel=Channel.PORTAL,
-                    subject=data["subject"], body=data["body"], department=data["department"],
-                    category=data["category"], service=data["service"],
-                    priority=data["priority"], incident=form.incident(),
-                    files=data["attachments"], follow_up_of=follow_up,
-                )
+                with transaction.atomic():  # the ticket and its field values, or neither
+                    ticket = services.ticket_create(
+                        customer=request.customer, requester=request.user, channel=Channel.PORTAL,
+                        subject=data["subject"], body=data["body"], department=data["department"],
+                        category=data["category"], service=data["service"],
+                        priority=data["priority"], incident=form.incident(),
+                        files=data["attachments"], follow_up_of=follow_up,
+                    )
+                    ticket_values_save(ticket, fields_form)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 ticket_create_rate_hit(request.customer)
                 return redirect("portal:ticket_created", number=ticket.number)
     return render(request, "portal/ticket_new.html", {
-        "form": form, "follow_up": follow_up,
-        "files_lost": bool(request.FILES) and bool(form.errors),
+        "form": form, "follow_up": follow_up, "fields_form": fields_form,
+        "files_lost": bool(request.FILES) and bool(form.errors or fields_form.errors),
     }, status=status)
 
 

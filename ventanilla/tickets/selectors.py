@@ -256,6 +256,11 @@ def console_search(user, q: str, *, department: Department | None = None) -> Que
         condition = _text_condition(term)
     else:
         return qs.none()
+    if kind != "number":
+        # Values of the category's fields (ventanilla.fields): the affected address, the database...
+        from ventanilla.fields.selectors import tickets_matching_value
+
+        condition |= Q(pk__in=tickets_matching_value(term))
     return qs.filter(condition)
 
 

@@ -1,0 +1,113 @@
+"""The forms that ask a category's fields (portal, chat, console) and the
+consent request form.
+
+`category_fields_form(category, customer=..., data=...)` is the entry point
+for every channel: the portal's new-ticket form uses it, and chat can ask
+the same questions when it turns a conversation into a ticket."""
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from . import selectors, types
+from .models import ConsentDecision
+from .types import FieldSpec
+
+PREFIX = "campos"
+
+
+class FieldsForm(forms.Form):
+    """One form field per FieldSpec; `field_<key>` names."""
+
+    def __init__(self, specs: list[FieldSpec], *args, guidance: str = "", category=None, **kwargs):
+        kwargs.setdefault("prefix", PREFIX)
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.specs = {f"f{spec.key}": spec for spec in specs}
+        self.guidance = guidance
+        for name, spec in self.specs.items():
+            self.fields[name] = types.form_field(spec)
+
+    def answers(self) -> list[tuple[FieldSpec, object]]:
+        """(spec, cleaned value) pairs, in order; call after is_valid()."""
+        return [(spec, self.cleaned_data.get(name)) for name, spec in self.specs.items()]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.specs and not self.guidance
+
+
+def category_fields_form(category, *, customer, data=None, initial=None) -> FieldsForm:
+    """The bound (with `data`) or unbound form of `category`'s active fields
+    (its own and its parent's), with its guidance. `category` may be None:
+    an empty form. Domain and email fields marked so are checked against
+    `customer`'s services."""
+    if category is None:
+        return FieldsForm([], data=data, initial=initial)
+    domains = selectors.customer_domains(customer) if customer is not None else frozenset()
+    specs = [
+        FieldSpec(
+            key=str(field.pk), label=field.label, type=field.type, required=field.required,
+            help_text=field.help_text, options=tuple(field.option_list),
+            must_be_customer_domain=field.must_be_customer_domain, customer_domains=domains,
+        )
+        for field in selectors.category_fields(category)
+    ]
+    return FieldsForm(specs, data=data, initial=initial, category=category,
+                      guidance=selectors.category_guidance(category))
+
+
+def ticket_values_form(ticket, *, data=None) -> FieldsForm:
+    """The console's edit form: every value the ticket has (asked as it was
+    when answered) plus the category's current fields not answered yet. An
+    agent may leave any of them empty."""
+    domains = selectors.customer_domains(ticket.customer)
+    values = selectors.ticket_values(ticket)
+    specs, initial = [], {}
+    answered_fields = set()
+    for value in values:
+        spec = FieldSpec(
+            key=f"v{value.pk}", label=value.label, type=value.type, options=tuple(value.options),
+            must_be_customer_domain=bool(value.field and value.field.must_be_customer_domain),
+            customer_domains=domains,
+        )
+        specs.append(spec)
+        initial[f"f{spec.key}"] = value.value
+        answered_fields.add(value.field_id)
+    if ticket.category_id:
+        for field in selectors.category_fields(ticket.category):
+            if field.pk in answered_fields:
+                continue
+            specs.append(FieldSpec(
+                key=str(field.pk), label=field.label, type=field.type, help_text=field.help_text,
+                options=tuple(field.option_list),
+                must_be_customer_domain=field.must_be_customer_domain, customer_domains=domains,
+            ))
+    return FieldsForm(specs, data=data, initial=initial, prefix="editar")
+
+
+class ConsentRequestForm(forms.Form):
+    action = forms.CharField(
+        label=gettext_lazy("Acción que necesita autorización"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("El cliente verá y autorizará exactamente este texto, p. ej. "
+                               "«Actualizar WordPress a la última versión y desactivar los plugins "
+                               "incompatibles»."),
+        error_messages={
+            "required": gettext_lazy("Describe la acción que el cliente debe autorizar."),
+            "max_length": gettext_lazy("Describe la acción en 2000 caracteres como mucho."),
+        },
+    )
+
+    def clean_action(self):
+        return self.cleaned_data["action"].strip()
+
+
+class ConsentAnswerForm(forms.Form):
+    decision = forms.ChoiceField(choices=ConsentDecision.choices)
+
+
+def new_ticket_fields_form(customer, *, data=None, category_id=None) -> FieldsForm:
+    """The portal's new-ticket form: the fields of the category posted in
+    `data` (or of `category_id` when the page opens prefilled)."""
+    category = selectors.portal_category(data.get("category") if data is not None else category_id)
+    return category_fields_form(category, customer=customer, data=data)

@@ -1,0 +1,30 @@
+"""The slots (fields/_ticket_sidebar.html, fields/_portal_ticket_values.html)
+receive the host page's context only: these tags fetch what they show."""
+
+from django import template
+
+from .. import selectors
+from ..forms import ConsentRequestForm, ticket_values_form
+
+register = template.Library()
+
+
+@register.simple_tag
+def console_fields_panel(ticket):
+    return {
+        "values": selectors.ticket_values(ticket),
+        "changes": selectors.ticket_field_changes(ticket),
+        "consents": selectors.consent_rows(ticket),
+        "edit_form": ticket_values_form(ticket),
+        "consent_form": ConsentRequestForm(),
+    }
+
+
+@register.simple_tag
+def portal_fields_panel(ticket):
+    consents = selectors.consent_rows(ticket)
+    return {
+        "values": selectors.ticket_values(ticket),
+        "pending": [row for row in consents if row.state == "pendiente"],
+        "closed": [row for row in consents if row.state != "pendiente"],
+    }
