@@ -64,7 +64,7 @@ def test_an_unknown_or_inactive_category_shows_nothing(alice_client, pagos):
     pagos.save()
     for category in (pagos.pk, "999999", "x", ""):
         html = alice_client.get(FRAGMENT, {"category": category}).content.decode()
-        assert "Datos de la categoría" not in html and "fields-guidance" not in html
+        assert "Datos que nos ayudan" not in html and "fields-guidance" not in html
 
 
 def test_the_fragment_is_for_customers_only(client, carla):
@@ -172,3 +172,14 @@ def test_inactive_fields_are_not_asked(alice_client, pagos, payment, pagos_field
     assert "Importe" not in html
     alice_client.post(NEW, {**payment, f"{amount}_0": ""})
     assert Ticket.objects.count() == 1
+
+
+def test_a_subcategory_ticket_keeps_its_parents_fields(alice_client, soporte):
+    spam = Category.objects.get(department=soporte, name="Spam")
+    field = spam.parent.custom_fields.get()
+    alice_client.post(NEW, {
+        "department": soporte.pk, "category": spam.pk, "service": "", "priority": "regular",
+        "subject": "Me llega mucho spam", "body": "Cientos al día.",
+        f"campos-f{field.pk}": "info@alicia.mx",
+    })
+    assert TicketFieldValue.objects.get().ticket.category == spam

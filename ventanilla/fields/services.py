@@ -45,7 +45,8 @@ def ticket_values_save(ticket: Ticket, form: FieldsForm) -> list[TicketFieldValu
         field = fields.get(int(spec.key))
         if field is None or not _has_answer(spec.type, value):
             continue
-        if ticket.category_id not in (field.category_id, getattr(ticket.category, "parent_id", None)):
+        category = ticket.category
+        if category is None or field.category_id not in (category.pk, category.parent_id):
             raise ValidationError(_("Esos datos no corresponden a la categoría del ticket."))
         rows.append(TicketFieldValue(
             ticket=ticket, field=field, label=spec.label, type=spec.type,

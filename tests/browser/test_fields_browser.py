@@ -1,0 +1,76 @@
+"""A customer fills a Correo ticket with its category's fields, the agent sees
+them and asks for consent, the customer authorizes with one click."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+from ventanilla.fields.models import CategoryField, CategoryGuidance, ConsentAnswer
+from ventanilla.fields.seed import seed_category_fields
+from ventanilla.tickets.models import Category, Ticket
+
+pytestmark = pytest.mark.browser
+
+ACTION = "Enviar un correo de prueba desde ventas@alicia.mx a una cuenta de Gmail"
+
+
+def test_category_fields_and_consent_through_the_browser(open_session, live_server, alice, carla):
+    seed_category_fields(Category, CategoryGuidance, CategoryField)  # flushed by live_server
+
+    # The customer picks Correo: its guidance and fields appear.
+    customer = open_session(alice.user)
+    customer.goto(f"{live_server.url}/cliente/tickets/nuevo/")
+    with customer.expect_response(lambda r: "/tickets/nuevo/categorias/" in r.url):
+        customer.get_by_label("Soporte técnico").check()
+    expect(customer.locator("#category-fields")).not_to_contain_text("Dirección de correo")
+    with customer.expect_response(lambda r: "/tickets/nuevo/campos/" in r.url):
+        customer.get_by_label("Categoría", exact=True).select_option(label="Correo")
+    expect(customer.locator(".fields-guidance")).to_contain_text(
+        "Incluye la dirección de correo con la que tienes problemas")
+    address = customer.get_by_label("Dirección de correo afectada")
+    customer.get_by_label("Asunto").fill("Los correos a Gmail rebotan")
+    customer.get_by_label("Mensaje").fill("Rebotan con 550-5.7.26 desde el lunes.")
+
+    # An address outside her domains is refused; nothing typed is lost.
+    address.fill("yo@gmail.com")
+    customer.get_by_role("button", name="Enviar ticket").click()
+    expect(customer.get_by_text("no corresponde a ninguno de los dominios de tus servicios")
+           ).to_be_visible()
+    expect(customer.get_by_label("Asunto")).to_have_value("Los correos a Gmail rebotan")
+    customer.get_by_label("Dirección de correo afectada").fill("ventas@alicia.mx")
+    screenshot(customer, "fields-portal-new-ticket")
+    customer.get_by_role("button", name="Enviar ticket").click()
+    expect(customer.locator(".ticket-number")).to_be_visible()
+    ticket = Ticket.objects.get(subject="Los correos a Gmail rebotan")
+    assert ticket.field_values.get().text == "ventas@alicia.mx"
+    assert not customer.js_errors, customer.js_errors
+
+    # The agent sees the value and asks for consent.
+    agent = open_session(carla)
+    agent.goto(f"{live_server.url}/consola/tickets/{ticket.number}/")
+    panel = agent.locator("#datos-categoria")
+    expect(panel).to_contain_text("Dirección de correo afectada")
+    expect(panel).to_contain_text("ventas@alicia.mx")
+    consent = agent.locator("#autorizaciones")
+    consent.get_by_text("Pedir autorización").click()
+    consent.get_by_label("Acción que necesita autorización").fill(ACTION)
+    consent.get_by_role("button", name="Enviar solicitud al cliente").click()
+    expect(agent.locator("#autorizaciones")).to_contain_text("Esperando respuesta")
+    screenshot(agent, "fields-console-sidebar")
+
+    # The customer sees it highlighted on the ticket page and authorizes.
+    customer.goto(f"{live_server.url}/cliente/tickets/{ticket.number}/")
+    ask = customer.locator(".fields-consent-ask")
+    expect(ask).to_contain_text(ACTION)
+    screenshot(customer, "fields-portal-consent")
+    ask.get_by_role("button", name="Autorizo", exact=True).click()
+    expect(customer.get_by_text("registramos tu autorización")).to_be_visible()
+    expect(customer.locator(".fields-consent-ask")).to_have_count(0)
+    answer = ConsentAnswer.objects.get()
+    assert answer.text == ACTION and answer.answered_by == alice.user
+
+    agent.reload()
+    expect(agent.locator("#autorizaciones")).to_contain_text(re.compile("Autorizada"))
+    assert not agent.js_errors, agent.js_errors
