@@ -183,3 +183,16 @@ def test_a_subcategory_ticket_keeps_its_parents_fields(alice_client, soporte):
         f"campos-f{field.pk}": "info@alicia.mx",
     })
     assert TicketFieldValue.objects.get().ticket.category == spam
+
+
+def test_the_customer_sees_the_values_on_the_ticket_page(alice_client, alice, payment,
+                                                         django_assert_max_num_queries):
+    alice_client.post(NEW, payment)
+    ticket = Ticket.objects.get(customer=alice)
+    url = reverse("portal:ticket_detail", args=[ticket.number])
+    alice_client.get(url)
+    with django_assert_max_num_queries(30):
+        html = alice_client.get(url).content.decode()
+    assert "Datos que nos diste" in html
+    assert "<dt>Importe</dt><dd>1250.50 MXN</dd>" in html
+    assert "<dt>Fecha y hora del pago</dt><dd>2025-03-14 09:30 (America/Mexico_City)</dd>" in html
