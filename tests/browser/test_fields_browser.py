@@ -53,8 +53,13 @@ def test_category_fields_and_consent_through_the_browser(open_session, live_serv
     panel = agent.locator("#datos-categoria")
     expect(panel).to_contain_text("Dirección de correo afectada")
     expect(panel).to_contain_text("ventas@alicia.mx")
+    panel.get_by_role("link", name="Editar datos").click()  # opens in place (htmx)
+    edit = agent.locator("#datos-categoria")
+    edit.get_by_label("Dirección de correo afectada").fill("pedidos@alicia.mx")
+    edit.get_by_role("button", name="Guardar datos").click()
+    expect(agent.locator("#datos-categoria")).to_contain_text("pedidos@alicia.mx")
     consent = agent.locator("#autorizaciones")
-    consent.get_by_text("Pedir autorización").click()
+    consent.get_by_text("Pedir autorización").click()  # a <details>
     consent.get_by_label("Acción que necesita autorización").fill(ACTION)
     consent.get_by_role("button", name="Enviar solicitud al cliente").click()
     expect(agent.locator("#autorizaciones")).to_contain_text("Esperando respuesta")
@@ -74,3 +79,19 @@ def test_category_fields_and_consent_through_the_browser(open_session, live_serv
     agent.reload()
     expect(agent.locator("#autorizaciones")).to_contain_text(re.compile("Autorizada"))
     assert not agent.js_errors, agent.js_errors
+
+
+def test_changing_the_department_drops_the_previous_categorys_fields(open_session, live_server,
+                                                                      alice):
+    seed_category_fields(Category, CategoryGuidance, CategoryField)
+    page = open_session(alice.user)
+    page.goto(f"{live_server.url}/cliente/tickets/nuevo/")
+    with page.expect_response(lambda r: "/tickets/nuevo/categorias/" in r.url):
+        page.get_by_label("Facturación").check()
+    with page.expect_response(lambda r: "/tickets/nuevo/campos/" in r.url):
+        page.get_by_label("Categoría", exact=True).select_option(label="Pagos")
+    expect(page.locator("#category-fields")).to_contain_text("Método de pago")
+    with page.expect_response(lambda r: "/tickets/nuevo/campos/" in r.url):
+        page.get_by_label("Abuso y seguridad").check()
+    expect(page.locator("#category-fields")).not_to_contain_text("Método de pago")
+    assert not page.js_errors, page.js_errors

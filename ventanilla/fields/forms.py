@@ -60,7 +60,8 @@ def ticket_values_form(ticket, *, data=None) -> FieldsForm:
     """The console's edit form: every value the ticket has (asked as it was
     when answered) plus the category's current fields not answered yet. An
     agent may leave any of them empty."""
-    domains = selectors.customer_domains(ticket.customer)
+    # The ownership check needs the domains only to validate.
+    domains = selectors.customer_domains(ticket.customer) if data is not None else frozenset()
     values = selectors.ticket_values(ticket)
     specs, initial = [], {}
     answered_fields = set()

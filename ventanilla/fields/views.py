@@ -127,7 +127,11 @@ def console_values_edit(request, number):
         else:
             messages.info(request, _("No cambió ningún dato."))
         return redirect("console:ticket_detail", number=ticket.number)
-    return render(request, "fields/console_values_edit.html", {"ticket": ticket, "form": form})
+    template = "fields/console_values_edit.html"
+    if request.htmx and request.method == "GET":
+        template += "#panel"  # opened in place of the sidebar's card
+    return render(request, template, {
+        "ticket": ticket, "form": form, "changes": selectors.ticket_field_changes(ticket)})
 
 
 @console_required

@@ -4,18 +4,18 @@ receive the host page's context only: these tags fetch what they show."""
 from django import template
 
 from .. import selectors
-from ..forms import ConsentRequestForm, ticket_values_form
+from ..forms import ConsentRequestForm
 
 register = template.Library()
 
 
 @register.simple_tag
 def console_fields_panel(ticket):
+    """Two queries: the ticket page has a query budget. The edit form and
+    the history of changes load on demand (console_values_edit)."""
     return {
         "values": selectors.ticket_values(ticket),
-        "changes": selectors.ticket_field_changes(ticket),
         "consents": selectors.consent_rows(ticket),
-        "edit_form": ticket_values_form(ticket),
         "consent_form": ConsentRequestForm(),
     }
 

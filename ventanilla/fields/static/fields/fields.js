@@ -27,9 +27,9 @@
   document.addEventListener("change", function (event) {
     if (event.target && event.target.id === "id_category") reload();
   });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target && event.target.id === "id_category") reload();
-  });
+  // The department's htmx refresh replaces the category <select>: compare
+  // its value after every settle (reload() does nothing when it is unchanged).
+  document.addEventListener("htmx:afterSettle", reload);
   document.addEventListener("DOMContentLoaded", function () {
     var box = container();
     var select = document.getElementById("id_category");
