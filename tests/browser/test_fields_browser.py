@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from ventanilla.fields.models import CategoryField, CategoryGuidance, ConsentAnswer
-from ventanilla.fields.seed import seed_category_fields
+from ventanilla.fields.models import CategoryField, CategoryGuidance, ConsentAction, ConsentAnswer
+from ventanilla.fields.seed import seed_category_fields, seed_consent_actions
 from ventanilla.tickets.models import Category, Ticket
 
 pytestmark = pytest.mark.browser
@@ -18,6 +18,7 @@ ACTION = "Enviar un correo de prueba desde ventas@alicia.mx a una cuenta de Gmai
 
 def test_category_fields_and_consent_through_the_browser(open_session, live_server, alice, carla):
     seed_category_fields(Category, CategoryGuidance, CategoryField)  # flushed by live_server
+    seed_consent_actions(ConsentAction)
 
     # The customer picks Correo: its guidance and fields appear.
     customer = open_session(alice.user)
@@ -59,7 +60,8 @@ def test_category_fields_and_consent_through_the_browser(open_session, live_serv
     edit.get_by_role("button", name="Guardar datos").click()
     expect(agent.locator("#datos-categoria")).to_contain_text("pedidos@alicia.mx")
     consent = agent.locator("#autorizaciones")
-    consent.get_by_text("Pedir autorización").click()  # a <details>
+    consent.get_by_role("link", name="Pedir autorización").click()  # opens in place (htmx)
+    consent.get_by_label("Tipo de acción").select_option(label="Enviar correos de prueba desde tu cuenta")
     consent.get_by_label("Acción que necesita autorización").fill(ACTION)
     consent.get_by_role("button", name="Enviar solicitud al cliente").click()
     expect(agent.locator("#autorizaciones")).to_contain_text("Esperando respuesta")
@@ -78,6 +80,12 @@ def test_category_fields_and_consent_through_the_browser(open_session, live_serv
 
     agent.reload()
     expect(agent.locator("#autorizaciones")).to_contain_text(re.compile("Autorizada"))
+    # Now the agent may record the test emails as done.
+    agent.locator("#autorizaciones").get_by_role("link", name="Acción realizada").click()
+    done = agent.locator("#accion-realizada")
+    done.get_by_label("Acción realizada").select_option(label="Enviar correos de prueba desde tu cuenta")
+    done.get_by_role("button", name="Marcar como realizada").click()
+    expect(agent.locator("#autorizaciones")).to_contain_text("Realizada por Carla Soporte")
     assert not agent.js_errors, agent.js_errors
 
 

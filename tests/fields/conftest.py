@@ -5,8 +5,8 @@ the departments."""
 import pytest
 from django.test import Client
 
-from ventanilla.fields.models import CategoryField, CategoryGuidance
-from ventanilla.fields.seed import seed_category_fields
+from ventanilla.fields.models import CategoryField, CategoryGuidance, ConsentAction
+from ventanilla.fields.seed import seed_category_fields, seed_consent_actions
 from ventanilla.tickets.models import Category
 
 
@@ -26,3 +26,8 @@ def carla_client(carla):
     client = Client()
     client.force_login(carla)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _seed_consent_actions(_isolated):
+    seed_consent_actions(ConsentAction)

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from ventanilla.fields import services
 from ventanilla.fields.models import (
+    ActionRecord,
+    ConsentAction,
     ConsentAnswer,
     ConsentChannel,
     ConsentDecision,
@@ -252,3 +254,72 @@ def test_the_admin_is_read_only_even_for_superusers(answer, root, rf):
     assert client.post(delete, {"post": "yes"}).status_code == 403
     answer.refresh_from_db()
     assert answer.decision == ConsentDecision.AUTHORIZED
+
+
+# --- The "needs consent" guard ------------------------------------------------
+
+
+@pytest.fixture
+def update_kind():
+    return ConsentAction.objects.get(name="Actualizar WordPress, temas o plugins")
+
+
+def done_url(ticket):
+    return reverse("fields:console_action_done", args=[ticket.number])
+
+
+def test_an_action_cannot_be_marked_done_without_consent(carla_client, alice_ticket, update_kind):
+    response = carla_client.post(done_url(alice_ticket), {"kind": update_kind.pk})
+    assert response.status_code == 200
+    assert ("«Actualizar WordPress, temas o plugins» necesita la autorización del cliente en este "
+            "ticket") in response.content.decode()
+    assert not ActionRecord.objects.exists()
+
+
+@pytest.mark.parametrize("state", ["pending", "refused", "expired", "other_kind", "other_ticket"])
+def test_only_an_accepted_consent_of_that_kind_on_that_ticket_allows_it(
+        state, carla, alice, alice_ticket, make_ticket, update_kind):
+    kind = update_kind
+    if state == "other_kind":
+        kind = ConsentAction.objects.get(name="Restaurar una copia de seguridad")
+    ticket = make_ticket(alice, subject="Otro") if state == "other_ticket" else alice_ticket
+    request = services.consent_request_create(ticket, agent=carla, action="Actualizar", kind=kind)
+    if state in ("refused", "other_kind", "other_ticket"):
+        decision = "no_autorizo" if state == "refused" else "autorizo"
+        services.consent_answer(request, decision=decision, channel="portal")
+    when = timezone.now() + timedelta(days=30) if state == "expired" else timezone.now()
+    with time_machine.travel(when), pytest.raises(ValidationError, match="necesita la autorización"):
+        services.consent_action_done(alice_ticket, agent=carla, kind=update_kind)
+
+
+def test_an_accepted_consent_allows_the_action_once(carla_client, carla, alice_ticket, update_kind):
+    request = services.consent_request_create(alice_ticket, agent=carla, action="Actualizar WP",
+                                              kind=update_kind)
+    services.consent_answer(request, decision="autorizo", channel="email")
+    response = carla_client.post(done_url(alice_ticket), {"kind": update_kind.pk,
+                                                          "note": "WP 6.7 y WooCommerce 9.4"})
+    assert response.status_code == 302
+    record = ActionRecord.objects.get()
+    assert (record.consent, record.done_by, record.note) == (request, carla, "WP 6.7 y WooCommerce 9.4")
+    html = carla_client.get(reverse("console:ticket_detail", args=[alice_ticket.number])).content.decode()
+    assert "Realizada por Carla Soporte" in html
+    # A second update needs a new consent.
+    with pytest.raises(ValidationError):
+        services.consent_action_done(alice_ticket, agent=carla, kind=update_kind)
+    with pytest.raises(ImmutableError):
+        record.delete()
+
+
+def test_a_kind_fills_the_text_the_customer_reads(ask, carla_client, alice_ticket, update_kind):
+    carla_client.post(reverse("fields:console_consent_new", args=[alice_ticket.number]),
+                      {"kind": update_kind.pk, "action": ""})
+    request = ConsentRequest.objects.get()
+    assert (request.kind, request.action) == (update_kind, update_kind.text)
+
+
+def test_the_consent_panel_opens_in_place(carla_client, alice_ticket):
+    response = carla_client.get(reverse("fields:console_consent_new", args=[alice_ticket.number]),
+                                HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.strip().startswith('<section class="card fields-consent stack"')
+    assert "Actualizar WordPress, temas o plugins" in html and "<html" not in html

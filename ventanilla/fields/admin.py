@@ -10,8 +10,10 @@ from ventanilla.tickets import admin as tickets_admin
 from ventanilla.tickets.models import Category
 
 from .models import (
+    ActionRecord,
     CategoryField,
     CategoryGuidance,
+    ConsentAction,
     ConsentAnswer,
     ConsentRequest,
     FieldValueChange,
@@ -87,8 +89,9 @@ class ConsentAnswerInline(admin.StackedInline):
 
 @admin.register(ConsentRequest)
 class ConsentRequestAdmin(ViewOnlyAdmin):
-    list_display = ["ticket", "short_action", "requested_by", "created_at", "expires_at", "decision"]
-    list_select_related = ["ticket", "requested_by", "answer"]
+    list_display = ["ticket", "kind", "short_action", "requested_by", "created_at", "expires_at",
+                    "decision"]
+    list_select_related = ["ticket", "kind", "requested_by", "answer"]
     search_fields = ["ticket__number", "action"]
     inlines = [ConsentAnswerInline]
 
@@ -110,3 +113,19 @@ class ConsentAnswerAdmin(ViewOnlyAdmin):
 
     def get_actions(self, request):
         return {}  # no "delete selected"
+
+
+@admin.register(ConsentAction)
+class ConsentActionAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+    search_fields = ["name", "text"]
+
+
+@admin.register(ActionRecord)
+class ActionRecordAdmin(ViewOnlyAdmin):
+    list_display = ["consent", "done_by", "done_at", "note"]
+    list_select_related = ["consent", "done_by"]
+
+    def get_actions(self, request):
+        return {}

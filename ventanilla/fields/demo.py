@@ -1,7 +1,7 @@
 """Demo data of the fields app, on the core demo's tickets of
 cliente@example.com (it adds no tickets): category values on three of them,
-a consent request the customer authorized and one still waiting for the
-customer's answer in the portal. Idempotent."""
+a consent request the customer authorized (and the restore done under it)
+and one still waiting for the customer's answer in the portal. Idempotent."""
 
 from ventanilla.accounts.models import Customer, User
 from ventanilla.core.demo_data import DEMO_CUSTOMER_EMAIL
@@ -9,7 +9,7 @@ from ventanilla.tickets.models import Ticket
 
 from . import services
 from .forms import category_fields_form
-from .models import ConsentChannel, ConsentDecision, TicketFieldValue
+from .models import ConsentAction, ConsentChannel, ConsentDecision, TicketFieldValue
 
 # (department slug, category name) of a demo ticket: its answers by label.
 ANSWERS = {
@@ -41,13 +41,20 @@ def seed_demo(stdout) -> None:
         if key in by_category:
             _answer(by_category[key], customer, answers)
     malware = by_category.get(("abuso", "Malware y seguridad"))
+    kinds = {kind.name: kind for kind in ConsentAction.objects.all()}
     if malware is not None and not malware.is_closed:
-        request = services.consent_request_create(malware, agent=agent, action=AUTHORIZED)
+        restore = kinds.get("Restaurar una copia de seguridad")
+        request = services.consent_request_create(malware, agent=agent, action=AUTHORIZED,
+                                                  kind=restore)
         services.consent_answer(request, decision=ConsentDecision.AUTHORIZED,
                                 channel=ConsentChannel.EMAIL)
+        if restore is not None:
+            services.consent_action_done(malware, agent=agent, kind=restore,
+                                         note="Restaurada la copia del día 12 desde CodeGuard.")
     website = by_category.get(("soporte", "Sitio web"))
     if website is not None and not website.is_closed:
-        services.consent_request_create(website, agent=agent, action=PENDING)
+        services.consent_request_create(website, agent=agent, action=PENDING,
+                                        kind=kinds.get("Actualizar WordPress, temas o plugins"))
     stdout.write("fields: category values on the demo customer's tickets, one consent "
                  "authorized and one waiting for an answer.")
 

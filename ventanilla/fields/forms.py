@@ -6,10 +6,11 @@ for every channel: the portal's new-ticket form uses it, and chat can ask
 the same questions when it turns a conversation into a ticket."""
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import selectors, types
-from .models import ConsentDecision
+from .models import ConsentAction, ConsentDecision
 from .types import FieldSpec
 
 PREFIX = "campos"
@@ -87,20 +88,48 @@ def ticket_values_form(ticket, *, data=None) -> FieldsForm:
 
 
 class ConsentRequestForm(forms.Form):
+    kind = forms.ModelChoiceField(
+        label=gettext_lazy("Tipo de acción"), queryset=ConsentAction.objects.filter(is_active=True),
+        required=False, empty_label=gettext_lazy("Otra acción (descríbela abajo)"),
+        help_text=gettext_lazy("Las acciones de la lista solo pueden marcarse como realizadas con "
+                               "una autorización aceptada."),
+        error_messages={"invalid_choice": gettext_lazy("Elige una acción de la lista.")},
+    )
     action = forms.CharField(
-        label=gettext_lazy("Acción que necesita autorización"), max_length=2000,
+        label=gettext_lazy("Acción que necesita autorización"), max_length=2000, required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("El cliente verá y autorizará exactamente este texto, p. ej. "
                                "«Actualizar WordPress a la última versión y desactivar los plugins "
-                               "incompatibles»."),
+                               "incompatibles». Vacío: el texto del tipo de acción."),
         error_messages={
-            "required": gettext_lazy("Describe la acción que el cliente debe autorizar."),
             "max_length": gettext_lazy("Describe la acción en 2000 caracteres como mucho."),
         },
     )
 
-    def clean_action(self):
-        return self.cleaned_data["action"].strip()
+    def clean(self):
+        data = super().clean()
+        data["action"] = (data.get("action") or "").strip()
+        if not data["action"] and data.get("kind"):
+            data["action"] = data["kind"].text
+        if not data["action"] and not self.has_error("action"):
+            self.add_error("action", _("Describe la acción que el cliente debe autorizar."))
+        return data
+
+
+class ActionDoneForm(forms.Form):
+    kind = forms.ModelChoiceField(
+        label=gettext_lazy("Acción realizada"), queryset=ConsentAction.objects.all(),
+        empty_label=gettext_lazy("Elige la acción"),
+        error_messages={"required": gettext_lazy("Elige la acción que realizaste."),
+                        "invalid_choice": gettext_lazy("Elige una acción de la lista.")},
+    )
+    note = forms.CharField(label=gettext_lazy("Nota"), max_length=500, required=False,
+                           help_text=gettext_lazy("Opcional: qué hiciste exactamente."))
+
+    def __init__(self, *args, **kwargs):
+        # Shown next to ConsentRequestForm, which also has a "kind": unique ids.
+        kwargs.setdefault("auto_id", "id_hecha_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ConsentAnswerForm(forms.Form):

@@ -208,12 +208,38 @@ class ConsentDecision(models.TextChoices):
     REFUSED = "no_autorizo", _("No autorizo")
 
 
+class ConsentAction(models.Model):
+    """A kind of action that needs the customer's consent (updates, restores,
+    test emails from the customer's account...), listed by admins. An agent
+    cannot record such an action as done without an accepted consent."""
+
+    name = models.CharField(_("nombre"), max_length=120, unique=True)
+    text = models.TextField(
+        _("texto para el cliente"),
+        help_text=_("Se propone al pedir la autorización; el agente puede concretarlo."),
+    )
+    is_active = models.BooleanField(_("activa"), default=True)
+    position = models.PositiveSmallIntegerField(_("orden"), default=0)
+
+    class Meta:
+        verbose_name = _("acción que requiere autorización")
+        verbose_name_plural = _("acciones que requieren autorización")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class ConsentRequest(ImmutableModel):
     """An agent asks the customer to authorize one action on a ticket."""
 
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.PROTECT, related_name="consent_requests",
         verbose_name=_("ticket"),
+    )
+    kind = models.ForeignKey(
+        ConsentAction, on_delete=models.PROTECT, null=True, blank=True, related_name="requests",
+        verbose_name=_("tipo de acción"),
     )
     action = models.TextField(_("acción"), max_length=2000)
     requested_by = models.ForeignKey(
@@ -267,3 +293,26 @@ class ConsentAnswer(ImmutableModel):
     @property
     def authorized(self) -> bool:
         return self.decision == ConsentDecision.AUTHORIZED
+
+
+class ActionRecord(ImmutableModel):
+    """An agent did an action that needed consent, under that accepted
+    consent (each consent covers one action)."""
+
+    consent = models.OneToOneField(
+        ConsentRequest, on_delete=models.PROTECT, related_name="record",
+        verbose_name=_("autorización"),
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("realizada por"),
+    )
+    note = models.CharField(_("nota"), max_length=500, blank=True)
+    done_at = models.DateTimeField(_("realizada"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("acción realizada")
+        verbose_name_plural = _("acciones realizadas")
+
+    def __str__(self):
+        return f"{self.consent} · {self.done_at:%Y-%m-%d %H:%M}"

@@ -79,3 +79,29 @@ def seed_category_fields(Category, CategoryGuidance, CategoryField) -> None:
                 help_text=help_text, options=options, must_be_customer_domain=owned,
                 position=position,
             )
+
+
+# Actions agents take only with the customer's authorization (shared/seeds/002:
+# "no configuration, change or restore that the customer did not request").
+CONSENT_ACTIONS = [
+    ("Actualizar WordPress, temas o plugins",
+     "Actualizar WordPress, los temas y los plugins de tu sitio a la última versión y desactivar "
+     "los plugins incompatibles."),
+    ("Restaurar una copia de seguridad",
+     "Restaurar la copia de seguridad de tu sitio o base de datos; se perderán los cambios "
+     "posteriores a la fecha de la copia."),
+    ("Enviar correos de prueba desde tu cuenta",
+     "Enviar correos de prueba desde tu cuenta de correo para verificar el envío y la recepción."),
+    ("Borrar archivos o carpetas",
+     "Borrar los archivos o carpetas que te indicamos en el ticket (p. ej. archivos infectados)."),
+    ("Cambiar la configuración del servicio",
+     "Cambiar la configuración de tu servicio (versión de PHP, DNS, límites) como te indicamos "
+     "en el ticket."),
+]
+
+
+def seed_consent_actions(ConsentAction) -> None:
+    if ConsentAction.objects.exists():
+        return
+    for position, (name, text) in enumerate(CONSENT_ACTIONS):
+        ConsentAction.objects.create(name=name, text=text, position=position)

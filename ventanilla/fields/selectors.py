@@ -66,7 +66,8 @@ def ticket_field_changes(ticket) -> list[FieldValueChange]:
 
 def ticket_consent_requests(ticket) -> list[ConsentRequest]:
     return list(ConsentRequest.objects.filter(ticket=ticket)
-                .select_related("requested_by", "answer").order_by("-created_at", "-id"))
+                .select_related("requested_by", "answer", "kind", "record__done_by")
+                .order_by("-created_at", "-id"))
 
 
 def tickets_matching_value(term: str) -> QuerySet:

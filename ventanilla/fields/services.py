@@ -15,7 +15,9 @@ from ventanilla.tickets.models import Ticket
 from . import types
 from .forms import FieldsForm
 from .models import (
+    ActionRecord,
     CategoryField,
+    ConsentAction,
     ConsentAnswer,
     ConsentChannel,
     ConsentDecision,
@@ -136,7 +138,8 @@ def consent_from_token(token: str) -> ConsentRequest:
     return request
 
 
-def consent_request_create(ticket: Ticket, *, agent, action: str) -> ConsentRequest:
+def consent_request_create(ticket: Ticket, *, agent, action: str,
+                           kind: ConsentAction | None = None) -> ConsentRequest:
     action = action.strip()
     if not action:
         raise ValidationError(_("Describe la acción que el cliente debe autorizar."))
@@ -147,7 +150,7 @@ def consent_request_create(ticket: Ticket, *, agent, action: str) -> ConsentRequ
     now = timezone.now()
     with transaction.atomic():
         request = ConsentRequest.objects.create(
-            ticket=ticket, action=action, requested_by=agent, created_at=now,
+            ticket=ticket, kind=kind, action=action, requested_by=agent, created_at=now,
             expires_at=now + consent_lifetime(),
             sent_to=", ".join(notifications.consent_recipients(ticket))[:1000],
         )
@@ -182,3 +185,22 @@ def consent_answer(request: ConsentRequest, *, decision: str, channel: str, user
             answered_by_name=name[:300], channel=channel, ip_address=ip_address or None,
             answered_at=now,
         )
+
+
+def consent_action_done(ticket: Ticket, *, agent, kind: ConsentAction, note: str = "") -> ActionRecord:
+    """Record that the agent did an action that needs consent. Refused
+    unless the customer accepted a request of that kind on this ticket that
+    no earlier action used (one consent, one action)."""
+    with transaction.atomic():
+        consent = (
+            ConsentRequest.objects.select_for_update(of=("self",))
+            .filter(ticket=ticket, kind=kind, answer__decision=ConsentDecision.AUTHORIZED,
+                    record__isnull=True)
+            .order_by("created_at", "id").first()
+        )
+        if consent is None:
+            raise ValidationError(
+                _("«%(action)s» necesita la autorización del cliente en este ticket: pídela y "
+                  "espera a que responda «Autorizo» antes de realizarla.") % {"action": kind.name},
+                code="needs_consent")
+        return ActionRecord.objects.create(consent=consent, done_by=agent, note=note.strip()[:500])

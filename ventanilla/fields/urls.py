@@ -19,4 +19,6 @@ urlpatterns = [
          name="console_values_edit"),
     path("consola/tickets/<str:number>/autorizaciones/", views.console_consent_new,
          name="console_consent_new"),
+    path("consola/tickets/<str:number>/autorizaciones/realizada/", views.console_action_done,
+         name="console_action_done"),
 ]

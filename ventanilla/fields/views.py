@@ -16,7 +16,13 @@ from ventanilla.tickets.console_views import console_required
 from ventanilla.tickets.portal_views import customer_required
 
 from . import selectors, services
-from .forms import ConsentAnswerForm, ConsentRequestForm, category_fields_form, ticket_values_form
+from .forms import (
+    ActionDoneForm,
+    ConsentAnswerForm,
+    ConsentRequestForm,
+    category_fields_form,
+    ticket_values_form,
+)
 from .models import ConsentChannel
 
 # --- Client area -------------------------------------------------------------
@@ -142,11 +148,42 @@ def console_consent_new(request, number):
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_request_create(ticket, agent=request.user,
-                                            action=form.cleaned_data["action"])
+                                            action=form.cleaned_data["action"],
+                                            kind=form.cleaned_data["kind"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Pedimos la autorización al cliente por correo; también "
                                         "la verá destacada en su ticket."))
             return redirect("console:ticket_detail", number=ticket.number)
-    return render(request, "fields/console_consent_new.html", {"ticket": ticket, "form": form})
+    return _console_consent_page(request, ticket, request_form=form)
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def console_action_done(request, number):
+    """Record an action that needed consent; refused without an accepted one."""
+    ticket = ticket_for_agent(request.user, number)
+    form = ActionDoneForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_action_done(ticket, agent=request.user, kind=form.cleaned_data["kind"],
+                                         note=form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Registramos la acción como realizada."))
+            return redirect("console:ticket_detail", number=ticket.number)
+    return _console_consent_page(request, ticket, done_form=form)
+
+
+def _console_consent_page(request, ticket, *, request_form=None, done_form=None):
+    template = "fields/console_consent.html"
+    if request.htmx and request.method == "GET":
+        template += "#panel"  # opened in place of the sidebar's card
+    return render(request, template, {
+        "ticket": ticket, "consents": selectors.consent_rows(ticket),
+        "request_form": request_form or ConsentRequestForm(),
+        "done_form": done_form or ActionDoneForm(),
+        "focus": "hecha" if done_form is not None else "pedir",
+    })

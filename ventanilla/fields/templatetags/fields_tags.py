@@ -4,19 +4,17 @@ receive the host page's context only: these tags fetch what they show."""
 from django import template
 
 from .. import selectors
-from ..forms import ConsentRequestForm
 
 register = template.Library()
 
 
 @register.simple_tag
 def console_fields_panel(ticket):
-    """Two queries: the ticket page has a query budget. The edit form and
-    the history of changes load on demand (console_values_edit)."""
+    """Two queries: the ticket page has a query budget. The forms and the
+    history of changes load on demand (console_values_edit, console_consent_new)."""
     return {
         "values": selectors.ticket_values(ticket),
         "consents": selectors.consent_rows(ticket),
-        "consent_form": ConsentRequestForm(),
     }
 
 
