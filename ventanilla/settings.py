@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ventanilla.sla",
     "ventanilla.status",
     "ventanilla.fields",
+    "ventanilla.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -328,4 +329,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # The consumer (run_huey) installs its own handler: don't print twice.
     "loggers": {"huey": {"propagate": False}},
+}
+
+# --- status ---
+VENTANILLA_STATUS = {
+    # Submissions of the public contact forms (no account) allowed per IP.
+    "CONTACT_RATE": os.environ.get("VENTANILLA_CONTACT_RATE", "5/h"),
 }
