@@ -180,3 +180,35 @@ def test_an_attachment_that_lies_about_its_type_is_refused(send):
     response = send(ABUSE, abuse_data(attachments=[SimpleUploadedFile("foto.png", b"MZ\x90\x00binario")]))
     assert response.status_code == 400 and not Ticket.objects.exists()
     assert "vuelve a adjuntarlos" in response.content.decode()
+
+
+# --- Abuse and security notices ----------------------------------------------------
+
+def test_an_abuse_report_finds_the_reported_customer_and_the_agent_notifies_them(
+        send, client, alice, bob, make_ticket):
+    from ventanilla.accounts.models import AgentProfile
+    from ventanilla.notifications.models import Kind, Notification
+    from ventanilla.tickets.models import Department
+
+    from ..conftest import make_agent
+
+    send(ABUSE, abuse_data(target="https://www.alicia.mx/banco/login"))
+    contact = ContactRequest.objects.get()
+    assert contact.matched_customer == alice
+    agent = make_agent("ana@example.com", "Ana Abuso", [Department.objects.get(slug="abuso")])
+    assert AgentProfile.objects.filter(user=agent).exists()
+    client.force_login(agent)
+    page = client.get(reverse("console:ticket_detail", args=[contact.ticket.number])).content.decode()
+    url = reverse("status:console_abuse_notice", args=[contact.ticket.number])
+    assert url in page
+    form = client.get(url).content.decode()
+    assert 'value="alice@example.com"' in form
+    client.post(url, {"customer_email": "alice@example.com", "title": "Phishing en alicia.mx",
+                      "body": "Retira la página /banco/login."})
+    notice = Notification.objects.get(kind=Kind.ABUSE)
+    assert notice.customer == alice and notice.title == "Phishing en alicia.mx"
+    assert not Notification.objects.filter(customer=bob).exists()
+    # Only from tickets of Abuso y seguridad.
+    other = make_ticket(alice)
+    client.force_login(make_agent("sup@example.com", "Sup", supervisor=True))
+    assert client.get(reverse("status:console_abuse_notice", args=[other.number])).status_code == 404

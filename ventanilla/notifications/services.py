@@ -90,6 +90,7 @@ def email_notifications(notification_ids: list[int]) -> int:
         customer__notifications__pk__in=notification_ids,
     ).values_list("customer_id", "kind"))
     queued = 0
+    ours = outbound.own_addresses()
     notifications = Notification.objects.filter(pk__in=notification_ids).select_related(
         "customer__user")
     for notification in notifications.iterator(chunk_size=500):
@@ -98,7 +99,7 @@ def email_notifications(notification_ids: list[int]) -> int:
             continue
         to = outbound.unique_addresses(
             [customer.email, *confirmed_emails(customer, kind=ADDRESS_KIND[notification.kind])],
-            exclude=outbound.own_addresses(),
+            exclude=ours,
         )
         if not to:
             continue

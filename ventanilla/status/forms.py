@@ -192,3 +192,19 @@ class PinCheckForm(forms.Form):
     pin = forms.RegexField(label=_("PIN que te dicta el cliente"), regex=r"^\s*\d{6}\s*$",
                            error_messages={"invalid": _("El PIN tiene 6 cifras.")},
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+class AbuseNoticeForm(forms.Form):
+    customer_email = forms.EmailField(label=_("Correo registrado del cliente"))
+    title = forms.CharField(label=_("Asunto del aviso"), max_length=200)
+    body = forms.CharField(label=_("Texto del aviso"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def clean_customer_email(self):
+        from ventanilla.accounts.models import Customer
+
+        email = self.cleaned_data["customer_email"].lower()
+        customer = Customer.objects.filter(email__lower=email).first()
+        if customer is None:
+            raise forms.ValidationError(_("No hay ningún cliente con ese correo registrado."))
+        self.cleaned_data["customer"] = customer
+        return email

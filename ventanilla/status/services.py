@@ -3,8 +3,10 @@ forms without an account and the support PIN goes through here. One
 transaction each; notices and emails after commit."""
 
 import hmac
+import ipaddress
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -216,6 +218,23 @@ def account_for_identifier(identifier: str) -> Customer | None:
     return found[0] if len(found) == 1 else None
 
 
+def account_for_target(target: str) -> Customer | None:
+    """The one customer with a live service at this IP or domain (what an
+    abuse report points at), or None."""
+    value = target.strip()
+    try:
+        ip = str(ipaddress.ip_address(value))
+        services = Service.objects.filter(server_ip=ip)
+    except ValueError:
+        host = (urlsplit(value if "://" in value else f"http://{value}").hostname or "").lower()
+        host = host.removeprefix("www.")
+        if not host:
+            return None
+        services = Service.objects.filter(domain__iexact=host)
+    ids = set(services.exclude(status=Service.Status.CANCELLED).values_list("customer_id", flat=True)[:10])
+    return Customer.objects.filter(pk=ids.pop()).first() if len(ids) == 1 else None
+
+
 def _guest_customer(email: str, name: str) -> Customer:
     """The customer with this address, or a new guest one (no login, no
     services), like an email from an unknown sender."""
@@ -282,7 +301,20 @@ def contact_abuse(*, name: str, email: str, abuse_type: str, target: str, eviden
     )
     return ContactRequest.objects.create(
         kind=ContactRequest.Kind.ABUSE, name=name, email=email, abuse_type=abuse_type,
-        target=target[:500], ticket=ticket, ip=ip)
+        target=target[:500], ticket=ticket, ip=ip, matched_customer=account_for_target(target))
+
+
+def abuse_notice_send(customer: Customer, *, agent, ticket: Ticket, title: str, body: str) -> None:
+    """Tell a customer about an abuse or security problem with their service
+    (an abuse and security notice: in the client area and by email to their
+    Abusos addresses); noted internally in the report's ticket."""
+    with transaction.atomic():
+        notifications.notify([customer.pk], kind=NoticeKind.ABUSE, text=lambda: (title, body))
+        if not ticket.is_closed:
+            tickets.ticket_agent_reply(
+                ticket, agent=agent, internal=True,
+                body=_("Aviso de abuso y seguridad enviado a %(customer)s: %(title)s")
+                % {"customer": customer, "title": title})
 
 
 # --- Support PIN ------------------------------------------------------------------

@@ -25,5 +25,6 @@ urlpatterns = [
          name="console_link"),
     path("consola/estado/tickets/<str:number>/vincular/", views.console_link_pick,
          name="console_link_pick"),
+    path("consola/estado/abuso/<str:number>/", views.console_abuse_notice, name="console_abuse_notice"),
     path("consola/estado/pin/<str:number>/", views.console_pin_check, name="console_pin_check"),
 ]

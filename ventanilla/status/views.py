@@ -23,6 +23,7 @@ from ventanilla.tickets.portal_views import customer_required
 from . import access, selectors, services, state
 from .forms import (
     AbuseForm,
+    AbuseNoticeForm,
     CannotLoginForm,
     IncidentForm,
     IncidentUpdateForm,
@@ -272,6 +273,33 @@ def console_bulk_link(request):
         "Vinculaste %(count)s ticket a «%(title)s».", "Vinculaste %(count)s tickets a «%(title)s».",
         linked) % {"count": linked, "title": incident.title})
     return redirect("status:console_incident", incident_id=incident.pk)
+
+
+@console_required
+def console_abuse_notice(request, number: str):
+    """From a ticket of Abuso y seguridad: notify the customer whose service
+    the report is about (found from the reported URL or IP when it can be)."""
+    ticket = ticket_access.ticket_for_agent(request.user, number)
+    if ticket.department.slug != "abuso":
+        raise Http404
+    contact = ContactRequest.objects.filter(ticket=ticket).select_related("matched_customer").first()
+    matched = contact.matched_customer if contact else None
+    initial = {"customer_email": matched.email if matched else ""}
+    if contact:
+        initial.update(
+            title=_("Reporte de abuso sobre %(target)s") % {"target": contact.target[:150]},
+            body=_("Recibimos un reporte de %(type)s sobre %(target)s, alojado en tu cuenta. "
+                   "Revísalo y respóndenos en cuanto lo hayas corregido.")
+            % {"type": contact.get_abuse_type_display(), "target": contact.target})
+    form = AbuseNoticeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.abuse_notice_send(form.cleaned_data["customer"], agent=request.user, ticket=ticket,
+                                   title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+        messages.success(request, _("Aviso de abuso y seguridad enviado a %(customer)s.")
+                         % {"customer": form.cleaned_data["customer"].name})
+        return redirect("console:ticket_detail", number=ticket.number)
+    return render(request, "status/console_abuse_notice.html", {
+        "ticket": ticket, "contact": contact, "form": form})
 
 
 @console_required
