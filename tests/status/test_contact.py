@@ -212,3 +212,13 @@ def test_an_abuse_report_finds_the_reported_customer_and_the_agent_notifies_them
     other = make_ticket(alice)
     client.force_login(make_agent("sup@example.com", "Sup", supervisor=True))
     assert client.get(reverse("status:console_abuse_notice", args=[other.number])).status_code == 404
+
+
+def test_spam_attempts_count_toward_the_limit_but_typos_do_not(send, settings):
+    settings.VENTANILLA_STATUS = {"CONTACT_RATE": "2/h"}
+    for _ in range(3):
+        send(PRESALES, presales_data(email="mal"))  # a person's typos
+    assert send(PRESALES, presales_data()).status_code == 302
+    send(PRESALES, presales_data(website="x"), ip="192.0.2.66")
+    send(PRESALES, presales_data(website="x"), ip="192.0.2.66")
+    assert send(PRESALES, presales_data(), ip="192.0.2.66").status_code == 429

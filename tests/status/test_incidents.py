@@ -255,3 +255,32 @@ def test_a_customer_follows_an_incident_instead_of_opening_a_ticket(alice_client
     response = alice_client.post(reverse("status:incident_follow", args=[incident.pk]))
     assert response.status_code == 302
     assert incident.followers.filter(customer=alice).exists()
+
+
+def test_the_portal_ticket_page_shows_the_linked_incident(
+        alice_client, alice, carla, dns, publish, make_ticket):
+    incident = publish([dns], title="DNS caído")  # not on alice's services: no banner
+    ticket = make_ticket(alice)
+    page = alice_client.get(reverse("portal:ticket_detail", args=[ticket.number])).content.decode()
+    assert "DNS caído" not in page
+    services.incident_link_ticket(incident, ticket, agent=carla)
+    page = alice_client.get(reverse("portal:ticket_detail", args=[ticket.number])).content.decode()
+    assert "Incidente relacionado" in page and "DNS caído" in page
+
+
+def test_the_console_ticket_page_runs_the_same_queries_whatever_the_incidents(
+        agent_client, alice, carla, web1, dns, publish, make_ticket, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ticket = make_ticket(alice, service=alice.services.get(type=Service.Type.SHARED_NEGOCIOS))
+    url = reverse("console:ticket_detail", args=[ticket.number])
+    publish([web1])
+    agent_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        agent_client.get(url)
+    for i in range(5):
+        services.incident_link_ticket(publish([web1, dns], title=f"Otro {i}"), ticket, agent=carla)
+    with django_assert_num_queries(len(few)):
+        page = agent_client.get(url).content.decode()
+    assert "Otro 4" in page

@@ -98,6 +98,8 @@ def _contact(request, *, form_class, template, submit):
                 token = signing.dumps(contact.pk, salt=RECEIPT_SALT)
                 return redirect(reverse("status:contact_received") + f"?r={token}")
         else:
+            if form.spam_reason in {"honeypot", "too_fast"}:
+                ratelimit.hit("contact-form", ip, rate)  # bots run into the limit too
             status = 400
     else:
         form = form_class()
