@@ -48,6 +48,18 @@ def abuse_data(**extra):
 
 
 @pytest.fixture
+def make_agent_in():
+    from ventanilla.tickets.models import Department
+
+    from ..conftest import make_agent
+
+    def _make(slug):
+        return make_agent(f"{slug}@agentes.test", f"Agente {slug}", [Department.objects.get(slug=slug)])
+
+    return _make
+
+
+@pytest.fixture
 def send(client, django_capture_on_commit_callbacks):
     def _send(url, data, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
@@ -77,6 +89,17 @@ def test_cannot_log_in_opens_a_ticket_in_identity_verification_for_the_matched_a
     assert f"#{ticket.number}" in receipt
     assert [m.to for m in mailoutbox] == [["alice@example.com"]]
     assert ticket.number in mailoutbox[0].subject + mailoutbox[0].body
+
+
+def test_agents_see_what_matched_and_the_customer_does_not(client, send, alice, make_agent_in):
+    send(CANNOT_LOGIN, cannot_login_data())
+    ticket = Ticket.objects.get()
+    client.force_login(make_agent_in("verificacion"))
+    page = client.get(reverse("console:ticket_detail", args=[ticket.number])).content.decode()
+    assert "Cuenta encontrada" in page and "alice@example.com" in page
+    client.force_login(alice.user)
+    page = client.get(reverse("portal:ticket_detail", args=[ticket.number])).content.decode()
+    assert "Perdí el acceso" in page and "Cuenta encontrada" not in page
 
 
 def test_cannot_log_in_reply_reaches_only_the_registered_address(

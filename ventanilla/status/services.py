@@ -252,14 +252,8 @@ def contact_cannot_login(*, name: str, identifier: str, description: str,
     customer = account_for_identifier(identifier)
     holder = customer or Customer.objects.get_or_create(
         email=UNMATCHED_EMAIL, defaults={"name": _("Solicitudes sin cuenta identificada")})[0]
-    body = _(
-        "Nombre: %(name)s\nCorreo o dominio de la cuenta indicado: %(identifier)s\n"
-        "Cuenta encontrada: %(match)s\n\n%(description)s\n\n"
-        "— Responde solo tras verificar la identidad. La respuesta se envía únicamente al "
-        "correo registrado de la cuenta, nunca a una dirección escrita en el formulario."
-    ) % {"name": name, "identifier": identifier,
-         "match": customer.email if customer else _("ninguna (no se enviará respuesta por correo)"),
-         "description": description}
+    body = _("Nombre: %(name)s\nCorreo o dominio de la cuenta: %(identifier)s\n\n%(description)s") % {
+        "name": name, "identifier": identifier, "description": description}
     ticket = tickets.ticket_create(
         customer=holder, subject=_("No puedo iniciar sesión: %(name)s") % {"name": name},
         body=body, department=_department(IDENTITY_DEPARTMENT), channel=Channel.PORTAL,

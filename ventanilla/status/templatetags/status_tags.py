@@ -31,3 +31,10 @@ def pin_locked_until(customer):
 @register.simple_tag
 def support_pin(customer):
     return services.pin_for(customer)
+
+
+@register.simple_tag
+def contact_request_for(ticket):
+    from ..models import ContactRequest
+
+    return ContactRequest.objects.filter(ticket=ticket).select_related("matched_customer").first()
