@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot
 from ventanilla.accounts.models import Service
 from ventanilla.status.models import Component, ComponentService, Incident
+from ventanilla.tickets import services
+from ventanilla.tickets.models import Department
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +61,18 @@ def test_an_incident_is_published_and_the_affected_customer_sees_banner_and_noti
     expect(other.get_by_role("heading", level=1)).to_be_visible()
     expect(other.get_by_test_id("status-banner")).to_have_count(0)
     expect(other.locator(".bell__count")).to_have_count(0)
+
+    # The agent links alice's ticket about that service in one click.
+    ticket = services.ticket_create(
+        customer=alice, requester=alice.user, subject="Mi sitio no carga", body="Error 503.",
+        department=Department.objects.get(slug="soporte"),
+        service=alice.services.get(type=Service.Type.SHARED_NEGOCIOS))
+    agent.goto(f"{live_server.url}/consola/tickets/{ticket.number}/")
+    side = agent.locator(".status-side")
+    expect(side).to_contain_text("Sugerido: afecta a su servicio")
+    side.get_by_role("button", name="Vincular", exact=True).first.click()
+    expect(agent.locator(".status-side")).to_contain_text("Vinculado")
+    screenshot(agent, "status-console-ticket-sidebar")
 
     public = open_session(bob.user)
     public.goto(f"{live_server.url}/estado/")

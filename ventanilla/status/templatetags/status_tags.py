@@ -20,7 +20,12 @@ def portal_incidents(context, ticket=None):
 
 @register.simple_tag
 def console_ticket_incidents(ticket):
-    return selectors.console_ticket_incidents(ticket)
+    """{"shown": linked or suggested, "pickable": the other open ones}."""
+    incidents = selectors.console_ticket_incidents(ticket)
+    return {
+        "shown": [i for i in incidents if i.linked or i.suggested],
+        "pickable": [i for i in incidents if not i.linked and not i.suggested and i.is_open],
+    }
 
 
 @register.simple_tag
