@@ -113,6 +113,19 @@ def test_a_maintenance_needs_its_window_and_starts_and_completes(web1, publish, 
     assert maintenance.ended_at is not None
 
 
+def test_a_scheduled_maintenance_starts_on_its_own_at_its_time(web1, publish):
+    start = timezone.now() + timedelta(hours=1)
+    maintenance = publish([web1], kind=Incident.Kind.MAINTENANCE, scheduled_start=start,
+                          scheduled_end=start + timedelta(hours=1))
+    assert services.maintenance_start_due() == 0
+    with time_machine.travel(start + timedelta(seconds=1)):
+        assert services.maintenance_start_due() == 1
+        assert services.maintenance_start_due() == 0
+    maintenance.refresh_from_db()
+    assert maintenance.status == S.IN_PROGRESS and maintenance.started_at > start
+    assert selectors.status_page()["components"][0].state == "mantenimiento"
+
+
 def test_the_status_page_shows_states_open_incidents_maintenance_and_90_days_of_history(
         client, web1, dns, publish, update, django_assert_max_num_queries):
     with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):

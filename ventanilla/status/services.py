@@ -149,6 +149,23 @@ def _notify(incident_id: int, *, followers_only: bool) -> None:
     notifications.notify(ids, kind=NoticeKind.SERVICE, url=url, text=text)
 
 
+def maintenance_start_due(*, now: datetime | None = None) -> int:
+    """Move every scheduled maintenance whose start has come to en curso.
+    Returns how many started."""
+    now = now or timezone.now()
+    due = Incident.objects.filter(kind=Incident.Kind.MAINTENANCE, status=Incident.Status.SCHEDULED,
+                                  scheduled_start__lte=now)
+    started = 0
+    for maintenance in due:
+        try:
+            incident_update(maintenance, author=None, status=Incident.Status.IN_PROGRESS,
+                            body=_("Comenzó el mantenimiento programado."))
+        except ValidationError:
+            continue  # cancelled or started by an agent meanwhile
+        started += 1
+    return started
+
+
 @transaction.atomic
 def incident_link_ticket(incident: Incident, ticket: Ticket, *, agent) -> bool:
     """Link; False when it already was."""
