@@ -220,7 +220,8 @@ def test_the_command_line_loads_it_into_a_fresh_sqlite_file_without_sending_emai
 
     with closing(sqlite3.connect(tmp_path / "ventanilla.sqlite3")) as db:
         tickets = db.execute("select count(*) from tickets_ticket").fetchone()[0]
-        assert tickets == len(demo_data.TICKETS) >= 60
+        # Feature demos (ventanilla/<app>/demo.py) may add tickets of their own.
+        assert tickets >= len(demo_data.TICKETS) >= 60
     with closing(sqlite3.connect(tmp_path / "jobs.sqlite3")) as jobs:
         tables = {row[0] for row in jobs.execute("select name from sqlite_master")}
         if "task" in tables:

@@ -3,7 +3,7 @@ from ventanilla.tickets.models import Department
 
 def test_the_seed_migration_creates_the_departments():
     assert set(Department.objects.values_list("slug", flat=True)) == {
-        "soporte", "facturacion", "ventas", "operaciones", "abuso"}
+        "soporte", "facturacion", "ventas", "operaciones", "abuso", "verificacion"}
 
 
 def test_a_customer_can_open_a_ticket(alice, make_ticket, mailoutbox,

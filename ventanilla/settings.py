@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ventanilla.sla",
     "ventanilla.status",
     "ventanilla.fields",
+    "ventanilla.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -336,4 +337,10 @@ LOGGING = {
 VENTANILLA_FIELDS = {
     "CONSENT_EXPIRY_HOURS": envint("VENTANILLA_CONSENT_EXPIRY_HOURS", 168),
     "CONSENT_LINK_RATE": os.environ.get("VENTANILLA_CONSENT_LINK_RATE", "30/h"),
+}
+
+# --- status ---
+VENTANILLA_STATUS = {
+    # Submissions of the public contact forms (no account) allowed per IP.
+    "CONTACT_RATE": os.environ.get("VENTANILLA_CONTACT_RATE", "5/h"),
 }

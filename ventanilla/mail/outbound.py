@@ -45,6 +45,13 @@ TICKET_KINDS = {"created", "reply", "resolved", "closed", "close_warning", "auto
 # agent's reply, or a status an agent set, is written by a person.
 AUTOMATIC_KINDS = {"created", "close_warning", "auto_closed"}
 
+# Other apps take part in ticket notifications without this module importing
+# them (they append here in AppConfig.ready): each hook is called as
+# hook(kind, ticket, message, recipients), may record the event (the
+# notification center does), and returns the recipients to use; an empty
+# list sends nothing.
+TICKET_NOTIFICATION_HOOKS: list = []
+
 # How long a claimed attempt may run before the sweep counts its job as lost
 # (well above EMAIL_TIMEOUT), and how late a due job may be before the sweep
 # queues it again.
@@ -201,6 +208,8 @@ def ticket_notification_queue(kind: str, *, ticket_id: int | None,
         ticket_id = message.ticket_id
     ticket = Ticket.objects.select_related("customer__user", "department").get(pk=ticket_id)
     to = ticket_recipients(ticket)
+    for hook in TICKET_NOTIFICATION_HOOKS:
+        to = hook(kind, ticket, message, to)
     if not to:
         return None
     mailbox_address = department_mailbox_address(ticket)

@@ -36,6 +36,8 @@ DEPARTMENTS = [
          ("Malware y seguridad", []),
          ("Reporte de abuso", []),
      ]),
+    ("verificacion", "Verificación de identidad",
+     "Personas que no pueden iniciar sesión: se verifica la titularidad antes de responder.", []),
 ]
 
 
