@@ -183,7 +183,8 @@ def test_the_page_runs_a_bounded_number_of_queries_whatever_the_conversation(
 
     with CaptureQueriesContext(connection) as short:
         client.get(url("ticket_detail", alice_ticket))
-    assert len(short) <= 20
+    # The page plus its sidebar slots (SLA, incidents, category fields, presence).
+    assert len(short) <= 26
     with django_assert_num_queries(len(short)):
         response = client.get(url("ticket_detail", long_ticket))
     assert "Respuesta 9" in response.content.decode()
