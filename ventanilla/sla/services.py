@@ -65,6 +65,8 @@ def sla_sweep(*, now: datetime | None = None, batch: int = 1000) -> int:
         Ticket.objects.filter(sla_check_at__lte=now).order_by("sla_check_at")
         .values_list("pk", flat=True)[:batch]
     )
+    if not due:
+        return 0
     policies = list(SlaPolicy.objects.all())
     calendars: dict[int, object] = {}
     recorded = 0
