@@ -25,8 +25,8 @@ def _frame(title: str, body: SafeString, top_value: float) -> SafeString:
         "", '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
         '<text class="chart-axis" x="{}" y="{}" text-anchor="end">{}</text>',
         (
-            (LEFT, WIDTH - RIGHT, TOP + plot_h * (1 - f), TOP + plot_h * (1 - f), LEFT - 4,
-             TOP + plot_h * (1 - f) + 4, _number(top_value * f))
+            (LEFT, WIDTH - RIGHT, _f(TOP + plot_h * (1 - f)), _f(TOP + plot_h * (1 - f)), LEFT - 4,
+             _f(TOP + plot_h * (1 - f) + 4), _number(top_value * f))
             for f in (0, 0.5, 1)
         ),
     )
@@ -35,6 +35,10 @@ def _frame(title: str, body: SafeString, top_value: float) -> SafeString:
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}{}</svg>',
         WIDTH, HEIGHT, title, title, grid, body,
     )
+
+
+def _f(value: float) -> str:
+    return f"{value:.1f}"
 
 
 def _number(value: float) -> str:
@@ -56,14 +60,14 @@ def bar_chart(points: list[tuple[str, float]], *, title: str) -> SafeString:
         h = plot_h * value / top
         x = LEFT + i * slot + slot * 0.15
         parts.append(format_html(
-            '<rect class="chart-bar" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}">'
+            '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}">'
             "<title>{}: {}</title></rect>",
-            x, TOP + plot_h - h, slot * 0.7, h, label, _number(value),
+            _f(x), _f(TOP + plot_h - h), _f(slot * 0.7), _f(h), label, _number(value),
         ))
         if i % every == 0:
             parts.append(format_html(
-                '<text class="chart-axis" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
-                LEFT + i * slot + slot / 2, HEIGHT - BOTTOM + 16, label,
+                '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                _f(LEFT + i * slot + slot / 2), HEIGHT - BOTTOM + 16, label,
             ))
     return _frame(title, format_html_join("", "{}", ((p,) for p in parts)), top)
 
@@ -78,10 +82,10 @@ def line_chart(points: list[tuple[str, float]], *, title: str) -> SafeString:
     parts = [format_html('<polyline class="chart-line" points="{}"/>',
                          " ".join(f"{x:.1f},{y:.1f}" for x, y in coords))]
     for i, ((label, value), (x, y)) in enumerate(zip(points, coords, strict=True)):
-        parts.append(format_html('<circle class="chart-dot" cx="{:.1f}" cy="{:.1f}" r="3">'
-                                 "<title>{}: {}</title></circle>", x, y, label, _number(value)))
+        parts.append(format_html('<circle class="chart-dot" cx="{}" cy="{}" r="3">'
+                                 "<title>{}: {}</title></circle>", _f(x), _f(y), label, _number(value)))
         if i % every == 0:
             parts.append(format_html(
-                '<text class="chart-axis" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
-                x, HEIGHT - BOTTOM + 16, label))
+                '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                _f(x), HEIGHT - BOTTOM + 16, label))
     return _frame(title, format_html_join("", "{}", ((p,) for p in parts)), top)
