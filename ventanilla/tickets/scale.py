@@ -184,8 +184,8 @@ def _sla_values(targets: dict, status, channel, priority, created, last, first_a
     first_due = created + timedelta(seconds=target.first_response)
     resolution_due = created + timedelta(seconds=target.resolution) if target.resolution else None
     if status == Status.CLOSED:
-        return (first_due, first_agent, None, None, resolution_due, last, last, NO_DUE,
-                None, None)
+        return _db_values((first_due, first_agent, None, None, resolution_due, last, last, NO_DUE,
+                           None, None))
     probe = Ticket(status=status, created_at=created, first_response_due_at=first_due,
                    first_response_at=first_agent, resolution_due_at=resolution_due,
                    resolved_at=last if status == Status.RESOLVED else None)
@@ -196,7 +196,16 @@ def _sla_values(targets: dict, status, channel, priority, created, last, first_a
     if status != Status.OPEN:
         probe.sla_paused_at = last
     sla_timers.refresh(probe, target, None, after=now)
-    return tuple(getattr(probe, column) for column in SLA_COLUMNS)
+    return _db_values(tuple(getattr(probe, column) for column in SLA_COLUMNS))
+
+
+def _db_values(values: tuple) -> tuple:
+    """SQLite compares datetimes as text: store them as Django does, so that
+    `due_at = NO_DUE` matches (PostgreSQL's COPY takes them as they are)."""
+    if connection.vendor == "postgresql":
+        return values
+    adapt = connection.ops.adapt_datetimefield_value
+    return tuple(adapt(v) if isinstance(v, datetime) else v for v in values)
 
 
 def generate_tickets(total: int, *, batch: int = 10_000, seed: int | None = None,
