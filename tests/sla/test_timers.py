@@ -190,3 +190,28 @@ def test_badges_follow_the_clock(clock, alice_ticket):
     assert badge(alice_ticket, START + minutes(1)) == "en_plazo"
     assert badge(alice_ticket, START + minutes(8)) == "por_vencer"
     assert badge(alice_ticket, START + minutes(10)) == "vencido"
+
+
+def test_replaying_the_history_rebuilds_the_same_timers(clock, alice, alice_ticket, carla):
+    from ventanilla.sla.services import ticket_timers_rebuild
+    from ventanilla.sla.timers import SLA_FIELDS
+    from ventanilla.tickets.models import Ticket
+
+    clock.shift(minutes(4))
+    services.ticket_agent_reply(alice_ticket, agent=carla, body="nota", internal=True,
+                                status=Status.PENDING)
+    clock.shift(minutes(30))
+    services.ticket_customer_reply(alice_ticket, author=alice.user, body="dato")
+    clock.shift(minutes(3))
+    services.ticket_agent_reply(alice_ticket, agent=carla, body="Hola")
+    clock.shift(minutes(20))
+    services.ticket_customer_reply(alice_ticket, author=alice.user, body="sigue")
+    expected = Ticket.objects.values(*SLA_FIELDS).get(pk=alice_ticket.pk)
+    Ticket.objects.filter(pk=alice_ticket.pk).update(first_response_at=None, due_at=NO_DUE,
+                                                     next_response_due_at=None)
+
+    ticket_timers_rebuild(alice_ticket, escalate_past=True)
+
+    assert Ticket.objects.values(*SLA_FIELDS).get(pk=alice_ticket.pk) == expected
+    assert expected["first_response_due_at"] == START + minutes(34 + 6)
+    assert expected["next_response_due_at"] == START + minutes(57 + 60)

@@ -54,6 +54,52 @@ def timers_on_retarget(ticket: Ticket, *, old_priority: str, old_channel: str | 
     return timers.retarget(ticket, old, new, calendar_for(ticket.department_id))
 
 
+@transaction.atomic
+def ticket_timers_rebuild(ticket: Ticket, *, now: datetime | None = None,
+                          escalate_past: bool = False) -> Ticket:
+    """Recompute a ticket's timers by replaying its history (messages and
+    status changes) through the same functions the events use: for tickets
+    from before the timers existed, or moved in time (the demo). Moments
+    already past count as swept unless `escalate_past`."""
+    from ventanilla.tickets.models import Message, Status, TicketEvent
+
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    final_status = ticket.status
+    targets = targets_for(ticket.channel, ticket.priority)
+    calendar = calendar_for(ticket.department_id)
+    for name in timers.SLA_FIELDS:
+        setattr(ticket, name, None)
+    ticket.status = Status.OPEN
+    for name, value in timers.initial_dues(created_at=ticket.created_at, targets=targets,
+                                           calendar=calendar).items():
+        setattr(ticket, name, value)
+    moments: dict = {}
+    for at, kind in ticket.messages.filter(created_at__gt=ticket.created_at).values_list(
+            "created_at", "kind"):
+        moments.setdefault(at, {"status": None, "messages": []})["messages"].append(kind)
+    for at, to in ticket.events.filter(kind=TicketEvent.Kind.STATUS).order_by(
+            "created_at", "id").values_list("created_at", "to_value"):
+        moments.setdefault(at, {"status": None, "messages": []})["status"] = to
+    for at in sorted(moments):
+        step = moments[at]
+        if step["status"]:
+            ticket.status = step["status"]
+            ticket.status_changed_at = at
+        kinds = step["messages"]
+        if Message.Kind.CUSTOMER in kinds:
+            timers.customer_message(ticket, at, targets, calendar)
+        elif Message.Kind.REPLY in kinds or Message.Kind.NOTE in kinds:
+            timers.agent_message(ticket, at, targets, calendar,
+                                 public=Message.Kind.REPLY in kinds)
+        else:
+            timers.status_changed(ticket, at, targets, calendar)
+    ticket.status = final_status
+    timers.refresh(ticket, targets, calendar, after=None if escalate_past else now)
+    ticket.save(update_fields=timers.SLA_FIELDS)
+    return ticket
+
+
 # --- The sweep --------------------------------------------------------------
 
 def sla_sweep(*, now: datetime | None = None, batch: int = 1000) -> int:
