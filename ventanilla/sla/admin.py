@@ -7,7 +7,15 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgentAlert, Calendar, Escalation, Holiday, OpeningHours, SatisfactionRating, SlaPolicy
+from .models import (
+    AgentAlert,
+    Calendar,
+    Escalation,
+    Holiday,
+    OpeningHours,
+    SatisfactionRating,
+    SlaPolicy,
+)
 
 
 @admin.register(SlaPolicy)
