@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 12, 40
+LEFT, RIGHT, TOP, BOTTOM = 48, 10, 12, 40
 
 
 def _scale(maximum: float) -> float:

@@ -5,7 +5,8 @@
   "use strict";
 
   function format(seconds) {
-    seconds = Math.floor(Math.abs(seconds));
+    // Remaining time rounds down, time past the due rounds up: never "0 s" late.
+    seconds = seconds >= 0 ? Math.floor(seconds) : Math.ceil(-seconds);
     var d = Math.floor(seconds / 86400);
     var h = Math.floor((seconds % 86400) / 3600);
     var m = Math.floor((seconds % 3600) / 60);
