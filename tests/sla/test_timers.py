@@ -215,3 +215,17 @@ def test_replaying_the_history_rebuilds_the_same_timers(clock, alice, alice_tick
     assert Ticket.objects.values(*SLA_FIELDS).get(pk=alice_ticket.pk) == expected
     assert expected["first_response_due_at"] == START + minutes(34 + 6)
     assert expected["next_response_due_at"] == START + minutes(57 + 60)
+
+
+def test_the_rebuild_command_gives_old_open_tickets_their_timers(clock, alice_ticket):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ventanilla.tickets.models import Ticket
+
+    Ticket.objects.filter(pk=alice_ticket.pk).update(first_response_due_at=None, due_at=NO_DUE)
+    out = StringIO()
+    call_command("sla_rebuild", stdout=out)
+    assert refresh(alice_ticket).first_response_due_at == START + minutes(10)
+    assert "1" in out.getvalue()
