@@ -33,7 +33,7 @@ from django.utils import timezone  # noqa: E402
 
 from ventanilla.accounts.models import AgentProfile, User  # noqa: E402
 from ventanilla.sla.services import sla_sweep  # noqa: E402
-from ventanilla.tickets.models import NO_DUE, Status, Ticket  # noqa: E402
+from ventanilla.tickets.models import Status, Ticket  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -65,8 +65,9 @@ def due_sweep(count: int) -> dict:
         supervisor = User.objects.create_user(email="bench-supervisor-sla@example.com",
                                               full_name="Supervisora de Carga")
         AgentProfile.objects.create(user=supervisor, is_supervisor=True)
-        ids = list(Ticket.objects.filter(status=Status.OPEN).exclude(due_at=NO_DUE)
-                   .order_by("-created_at").values_list("pk", flat=True)[:count])
+        # Open tickets whose running target is past: each one breaches.
+        ids = list(Ticket.objects.filter(status=Status.OPEN, due_at__lte=now)
+                   .order_by("-due_at").values_list("pk", flat=True)[:count])
         Ticket.objects.filter(pk__in=ids).update(sla_check_at=now - timedelta(seconds=1))
         started = time.perf_counter()
         recorded = sla_sweep(now=now, batch=count)
