@@ -170,3 +170,11 @@ def test_the_alert_email_is_rendered_in_the_agents_language(clock, alice_ticket,
     sla_sweep()
     email = outbound.OutboundEmail.objects.get(kind="sla_aviso", to="carla@example.com")
     assert "Deadline" in email.subject or "due" in email.text_body.lower()
+
+
+def test_the_htmx_queue_fragment_keeps_its_badges(clock, client, alice_ticket, carla):
+    client.force_login(carla)
+    response = client.get(reverse("console:queue"), {"vista": "alta"},
+                          HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-results")
+    html = response.content.decode()
+    assert "<html" not in html and "sla-badge--en_plazo" in html
