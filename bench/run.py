@@ -159,7 +159,34 @@ def bench_backend(backend: str, sizes: list[int], args) -> list[dict]:
                 print_table([result])
         finally:
             server.stop()
+        rows.append(bench_sla(env, backend, size, args))  # --- sla: the periodic SLA sweep ---
     return rows
+
+
+# --- sla ---
+def bench_sla(env: dict, backend: str, size: int, args) -> dict:
+    """The periodic SLA sweep (bench/sla.py) on this data set, as a table row:
+    p50/p95/p99 of an idle sweep (nothing due), plus a sweep with due tickets."""
+    runs, due = (10, 20) if args.quick else (50, 200)
+    out = subprocess.run([PYTHON, str(ROOT / "bench" / "sla.py"), "--runs", str(runs),
+                          "--due", str(due)], env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        return {"scenario": "sla_sweep", "backend": backend, "tickets": size, "requests": 0,
+                "errors": 1, "error_samples": [out.stderr[-500:]]}
+    result = json.loads(out.stdout)
+    row = {"scenario": "sla_sweep", "backend": backend, "tickets": size, "requests": result["runs"],
+           "errors": 0 if result["uses_index"] else 1, "error_samples": [] if result["uses_index"]
+           else ["the due query does not use tk_sla_check"],
+           "rps": round(1000 / max(result["idle_sweep_p50_ms"], 1e-3), 1),
+           "p50_ms": result["idle_sweep_p50_ms"], "p95_ms": result["idle_sweep_p95_ms"],
+           "p99_ms": result["idle_sweep_p99_ms"], "sla": result}
+    print_table([row])
+    d = result["due_sweep"]
+    print(f"{backend:9} {size:>9,} sla due sweep: {d['due_tickets']} due tickets, "
+          f"{d['escalations']} escalations in {d['ms']} ms ({d['ms_per_ticket']} ms/ticket); "
+          f"{result['open']:,} open", flush=True)
+    return row
+# --- end sla ---
 
 
 def bench_mail(backend: str, args) -> dict:

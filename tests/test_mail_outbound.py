@@ -239,7 +239,7 @@ def test_an_email_ticket_promises_the_email_response_time(smtp, commit, alice, s
            department=soporte, channel=Channel.EMAIL)
 
     (message,) = smtp.messages
-    assert "15–30 minutos" in text_of(message)
+    assert "Nuestro tiempo de primera respuesta es de 30 minutos." in text_of(message)
 
 
 def test_the_message_id_domain_can_be_set(smtp, commit, settings, alice, make_ticket):

@@ -217,10 +217,6 @@ VENTANILLA = {
     "TICKET_CREATE_RATE": os.environ.get("VENTANILLA_TICKET_CREATE_RATE", "20/h"),
     # Minutes between two auto-close sweeps.
     "AUTO_CLOSE_EVERY_MINUTES": envint("VENTANILLA_AUTO_CLOSE_EVERY_MINUTES", 15),
-    # The first-response time promised in the "ticket received" email, by
-    # channel (others use "portal"). A stand-in until the SLA issue replaces
-    # it with the department's real targets.
-    "FIRST_RESPONSE_PROMISE": {"portal": _("10 minutos"), "email": _("15–30 minutos")},
     # Notification emails: attempts before one is marked fallido, and the
     # first retry delay, doubled on each further attempt (60 s, 2, 4, 8, 16 min).
     "MAIL_SEND_ATTEMPTS": envint("VENTANILLA_MAIL_SEND_ATTEMPTS", 6),

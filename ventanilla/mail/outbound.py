@@ -137,10 +137,11 @@ def customer_language(customer) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def first_response_promise(channel: str) -> str:
-    # A stand-in for the SLA issue, which will promise per department.
-    promises = settings.VENTANILLA["FIRST_RESPONSE_PROMISE"]
-    return promises.get(channel) or promises["portal"]
+def first_response_promise(ticket: Ticket) -> str:
+    """The first-response time the ticket's SLA policy promises."""
+    from ventanilla.sla.selectors import promise_text
+
+    return promise_text(ticket)
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def ticket_notification_queue(kind: str, *, ticket_id: int | None,
     context = {
         "ticket": ticket, "message": message, "customer": ticket.customer, "site": site,
         "site_url": settings.SITE_URL, "days": site.auto_close_days,
-        "promise": first_response_promise(ticket.channel),
+        "promise": first_response_promise(ticket) if kind == "created" else "",
         "reply_by_email": mailbox_address is not None,
     }
     rendered = render(f"ticket_{kind}", context, language=customer_language(ticket.customer))

@@ -1,5 +1,6 @@
 import secrets
 import uuid
+from datetime import UTC, datetime
 from pathlib import PurePath
 
 from django.conf import settings
@@ -72,6 +73,11 @@ class Channel(models.TextChoices):
     AGENT = "agente", _("Creado por un agente")
 
 
+# Ticket.due_at when no response-time target runs: far in the future (but
+# not so far that a time-zone conversion overflows), so it sorts last.
+NO_DUE = datetime(9000, 1, 1, tzinfo=UTC)
+
+
 def new_ticket_number() -> str:
     """A public ticket number: 8 random digits, not sequential, not guessable."""
     return str(10_000_000 + secrets.randbelow(90_000_000))
@@ -130,6 +136,25 @@ class Ticket(models.Model):
     incident_time_zone = models.CharField(_("zona horaria del inicio"), max_length=64, blank=True)
     incident_diagnostics = models.TextField(_("datos de diagnóstico"), blank=True)
 
+    # Response-time promises, kept by ventanilla.sla.timers on every event.
+    # The targets' due times stay after they are met, for the reports.
+    first_response_due_at = models.DateTimeField(_("primera respuesta antes de"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("primera respuesta"), null=True, blank=True)
+    next_response_since = models.DateTimeField(_("espera respuesta desde"), null=True, blank=True)
+    next_response_due_at = models.DateTimeField(_("siguiente respuesta antes de"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolución antes de"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resuelto"), null=True, blank=True)
+    # Set while the clocks stop (waiting for the customer, resolved, closed).
+    sla_paused_at = models.DateTimeField(_("plazos en pausa desde"), null=True, blank=True)
+    # The earliest running due time (the queue sorts by it; NO_DUE when none
+    # runs, so that keyset pagination never meets a NULL) and when it turns
+    # "por vencer".
+    due_at = models.DateTimeField(_("vence"), default=NO_DUE)
+    due_warning_at = models.DateTimeField(_("por vencer desde"), null=True, blank=True)
+    # The next warning or breach the SLA sweep must look at (indexed: the
+    # sweep reads only tickets whose moment has come).
+    sla_check_at = models.DateTimeField(_("próxima revisión de plazos"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
@@ -144,6 +169,11 @@ class Ticket(models.Model):
             # Auto-close sweep.
             models.Index(fields=["status", "awaiting_customer_since"], name="tk_autoclose",
                          condition=Q(awaiting_customer_since__isnull=False)),
+            # Agent queues sorted by due time, Alta first.
+            models.Index(fields=["department", "status", "priority", "due_at"], name="tk_queue_due"),
+            # The SLA sweep.
+            models.Index(fields=["sla_check_at"], name="tk_sla_check",
+                         condition=Q(sla_check_at__isnull=False)),
         ]
 
     def __str__(self):
@@ -156,6 +186,10 @@ class Ticket(models.Model):
     @property
     def awaits_agent(self) -> bool:
         return self.status == Status.OPEN
+
+    @property
+    def has_due(self) -> bool:
+        return self.due_at != NO_DUE
 
 
 class Message(models.Model):

@@ -17,7 +17,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ventanilla.accounts.models import Customer, Service
+from ventanilla.sla import timers as sla_timers
+from ventanilla.sla.policies import targets_for
 from ventanilla.tickets.models import (
+    NO_DUE,
     Category,
     Channel,
     Department,
@@ -163,6 +166,48 @@ def _incident(domain: str, created: datetime) -> tuple:
             "America/Mexico_City", "El sitio no responde; ping al servidor sin respuesta.")
 
 
+SLA_COLUMNS = [
+    "first_response_due_at", "first_response_at", "next_response_since", "next_response_due_at",
+    "resolution_due_at", "resolved_at", "sla_paused_at", "due_at", "due_warning_at", "sla_check_at",
+]
+
+
+def _sla_values(targets: dict, status, channel, priority, created, last, first_agent,
+                last_customer, last_agent, now) -> tuple:
+    """The response-time fields as the timers would have left them, sweeps
+    included: open tickets carry their due times, and the sweep's next check
+    is only a threshold still to come."""
+    key = (channel, priority)
+    if key not in targets:
+        targets[key] = targets_for(channel, priority)
+    target = targets[key]
+    first_due = created + timedelta(seconds=target.first_response)
+    resolution_due = created + timedelta(seconds=target.resolution) if target.resolution else None
+    if status == Status.CLOSED:
+        return _db_values((first_due, first_agent, None, None, resolution_due, last, last, NO_DUE,
+                           None, None))
+    probe = Ticket(status=status, created_at=created, first_response_due_at=first_due,
+                   first_response_at=first_agent, resolution_due_at=resolution_due,
+                   resolved_at=last if status == Status.RESOLVED else None)
+    if status == Status.OPEN and first_agent and target.next_response and last_customer:
+        if not last_agent or last_customer > last_agent:
+            probe.next_response_since = last_customer
+            probe.next_response_due_at = last_customer + timedelta(seconds=target.next_response)
+    if status != Status.OPEN:
+        probe.sla_paused_at = last
+    sla_timers.refresh(probe, target, None, after=now)
+    return _db_values(tuple(getattr(probe, column) for column in SLA_COLUMNS))
+
+
+def _db_values(values: tuple) -> tuple:
+    """SQLite compares datetimes as text: store them as Django does, so that
+    `due_at = NO_DUE` matches (PostgreSQL's COPY takes them as they are)."""
+    if connection.vendor == "postgresql":
+        return values
+    adapt = connection.ops.adapt_datetimefield_value
+    return tuple(adapt(v) if isinstance(v, datetime) else v for v in values)
+
+
 def generate_tickets(total: int, *, batch: int = 10_000, seed: int | None = None,
                      progress: bool = True, now: datetime | None = None) -> int:
     """Insert `total` tickets (2–6 messages each) spread over two years."""
@@ -187,7 +232,9 @@ def generate_tickets(total: int, *, batch: int = 10_000, seed: int | None = None
         "awaiting_customer_since", "close_warning_sent_at", "closed_at", "merged_into_id",
         "follow_up_of_id", "incident_server_ip", "incident_order_number", "incident_service_name",
         "incident_started_at", "incident_time_zone", "incident_diagnostics",
+        *SLA_COLUMNS,
     ]
+    targets = {}  # (channel, priority) → the SLA policy's targets
     message_cols = ["id", "ticket_id", "kind", "author_id", "body", "created_at", "channel"]
     while done < total:
         size = min(batch, total - done)
@@ -209,7 +256,7 @@ def generate_tickets(total: int, *, batch: int = 10_000, seed: int | None = None
             if status == Status.OPEN and n_messages % 2 == 0:
                 n_messages -= 1  # the customer wrote last
             t = created
-            last_customer = last_agent = None
+            last_customer = last_agent = first_agent = None
             for i in range(n_messages):
                 t = min(t + timedelta(minutes=rng.randint(5, 600)), now)
                 from_customer = i % 2 == 0
@@ -222,6 +269,7 @@ def generate_tickets(total: int, *, batch: int = 10_000, seed: int | None = None
                     last_customer = t
                 else:
                     last_agent = t
+                    first_agent = first_agent or t
             waiting = t if status in (Status.PENDING, Status.RESOLVED) else None
             closed = t if status == Status.CLOSED else None
             tickets.append((
@@ -229,6 +277,8 @@ def generate_tickets(total: int, *, batch: int = 10_000, seed: int | None = None
                 department, category, service_id, priority, status, channel, None, created, t, t,
                 last_customer, last_agent, waiting, None, closed, None, None,
                 *(_incident(domain, created) if priority == Priority.HIGH else (None, "", "", None, "", "")),
+                *_sla_values(targets, status, channel, priority, created, t, first_agent,
+                             last_customer, last_agent, now),
             ))
             ticket_id += 1
         with transaction.atomic():

@@ -148,8 +148,10 @@ class QueueView:
 
 
 # Priority values sort "alta" < "regular", so an ascending order puts Alta
-# first and the tk_queue index (department, status, priority, created_at)
-# serves it as it is.
+# first; then the earliest response-time due (Ticket.due_at, never NULL:
+# tickets with no running target sort last), which the tk_queue_due index
+# (department, status, priority, due_at) serves as it is.
+ALTA_FIRST_DUE = (("priority", False), ("due_at", False), ("created_at", False), ("id", False))
 ALTA_FIRST_OLDEST = (("priority", False), ("created_at", False), ("id", False))
 OLDEST_FIRST = (("created_at", False), ("id", False))
 RECENT_FIRST = (("updated_at", True), ("id", True))
@@ -158,13 +160,13 @@ OPEN_STATUSES = (Status.OPEN, Status.PENDING)
 QUEUE_VIEWS = {
     view.key: view
     for view in [
-        QueueView("", _("Por atender"), ALTA_FIRST_OLDEST, statuses=(Status.OPEN,)),
-        QueueView("sin-asignar", _("Sin asignar"), ALTA_FIRST_OLDEST, statuses=OPEN_STATUSES,
+        QueueView("", _("Por atender"), ALTA_FIRST_DUE, statuses=(Status.OPEN,)),
+        QueueView("sin-asignar", _("Sin asignar"), ALTA_FIRST_DUE, statuses=OPEN_STATUSES,
                   unassigned=True),
         QueueView("mios", _("Mis tickets"), RECENT_FIRST,
                   statuses=(Status.OPEN, Status.PENDING, Status.RESOLVED), mine=True),
         QueueView("esperando", _("Esperando al cliente"), RECENT_FIRST, statuses=(Status.PENDING,)),
-        QueueView("alta", _("Alta prioridad primero"), ALTA_FIRST_OLDEST, statuses=OPEN_STATUSES),
+        QueueView("alta", _("Alta prioridad primero"), ALTA_FIRST_DUE, statuses=OPEN_STATUSES),
         QueueView("antiguos", _("Más antiguos"), OLDEST_FIRST, statuses=(Status.OPEN,)),
         QueueView("abiertos", _("Todos abiertos"), RECENT_FIRST, statuses=OPEN_STATUSES),
         QueueView("resueltos", _("Resueltos"), RECENT_FIRST, statuses=(Status.RESOLVED,)),

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from ventanilla.accounts.models import Customer, Service
 from ventanilla.core.models import SiteSettings
+from ventanilla.sla import services as sla
 
 from . import notifications
 from .attachments import check_uploads
@@ -105,6 +106,8 @@ def ticket_create(
         department=department, category=category, service=service, priority=priority,
         channel=channel, created_at=now, updated_at=now, status_changed_at=now,
         last_customer_message_at=now, follow_up_of=follow_up_of,
+        **sla.timers_for_new_ticket(department_id=department.pk, channel=channel,
+                                    priority=priority, created_at=now),
     )
     if incident is not None:
         fields.update(
@@ -157,7 +160,8 @@ def ticket_customer_reply(ticket: Ticket, *, author, body: str, files: Sequence 
         ticket_status_change(ticket, to=Status.OPEN, role=Role.CUSTOMER, actor=author, now=now)
     ticket.last_customer_message_at = now
     ticket.updated_at = now
-    ticket.save(update_fields=[*STATUS_FIELDS, "last_customer_message_at", "updated_at"])
+    sla_fields = sla.timers_on_customer_message(ticket, now=now)
+    ticket.save(update_fields=[*STATUS_FIELDS, "last_customer_message_at", "updated_at", *sla_fields])
     return message
 
 
@@ -187,7 +191,8 @@ def ticket_agent_reply(ticket: Ticket, *, agent, body: str, files: Sequence = ()
     if not internal:
         ticket.last_agent_message_at = now
     ticket.updated_at = now
-    ticket.save(update_fields=[*STATUS_FIELDS, "last_agent_message_at", "updated_at"])
+    sla_fields = sla.timers_on_agent_message(ticket, public=not internal, now=now)
+    ticket.save(update_fields=[*STATUS_FIELDS, "last_agent_message_at", "updated_at", *sla_fields])
     if not internal:
         transaction.on_commit(lambda: notifications.agent_replied(message.pk))
     return message
@@ -200,7 +205,8 @@ def ticket_status_set(ticket: Ticket, *, actor, role: Role, status: str) -> Tick
     now = timezone.now()
     if ticket_status_change(ticket, to=status, role=role, actor=actor, now=now):
         ticket.updated_at = now
-        ticket.save(update_fields=[*STATUS_FIELDS, "updated_at"])
+        sla_fields = sla.timers_on_status(ticket, now=now)
+        ticket.save(update_fields=[*STATUS_FIELDS, "updated_at", *sla_fields])
         if status == Status.RESOLVED:
             transaction.on_commit(lambda: notifications.ticket_resolved(ticket.pk))
         elif status == Status.CLOSED:
@@ -224,6 +230,7 @@ def ticket_update_fields(ticket: Ticket, *, agent, department: Department | None
     )
     now = timezone.now()
     changed = []
+    old_priority = ticket.priority
     if department is not None and department.pk != ticket.department_id:
         _event(ticket, TicketEvent.Kind.DEPARTMENT, agent, ticket.department, department, now)
         ticket.department = department
@@ -246,6 +253,8 @@ def ticket_update_fields(ticket: Ticket, *, agent, department: Department | None
         changed.append("priority")
     if changed:
         ticket.updated_at = now
+        if "priority" in changed or "department" in changed:
+            changed += sla.timers_on_retarget(ticket, old_priority=old_priority)
         ticket.save(update_fields=[*set(changed), "updated_at"])
     return ticket
 
@@ -308,7 +317,8 @@ def ticket_merge(source: Ticket, *, agent, target: Ticket) -> Ticket:
     ticket_status_change(source, to=Status.CLOSED, role=Role.AGENT, actor=agent, now=now)
     source.merged_into = target
     source.updated_at = now
-    source.save(update_fields=[*STATUS_FIELDS, "merged_into", "updated_at"])
+    sla_fields = sla.timers_on_status(source, now=now)
+    source.save(update_fields=[*STATUS_FIELDS, "merged_into", "updated_at", *sla_fields])
     latest = [t for t in (target.last_customer_message_at, source.last_customer_message_at) if t]
     target.last_customer_message_at = max(latest) if latest else None
     target.updated_at = now
@@ -361,7 +371,8 @@ def _auto_close_one(pk: int, close_before: datetime, days: int, now: datetime) -
     )
     ticket_status_change(ticket, to=Status.CLOSED, role=Role.SYSTEM, now=now)
     ticket.updated_at = now
-    ticket.save(update_fields=[*STATUS_FIELDS, "updated_at"])
+    sla_fields = sla.timers_on_status(ticket, now=now)
+    ticket.save(update_fields=[*STATUS_FIELDS, "updated_at", *sla_fields])
     transaction.on_commit(lambda: notifications.ticket_auto_closed(ticket.pk))
     return 1
 
