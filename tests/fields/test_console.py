@@ -126,5 +126,5 @@ def test_the_console_page_stays_within_its_query_budget(carla_client, correo_tic
                                                         django_assert_max_num_queries):
     url = reverse("console:ticket_detail", args=[correo_ticket.number])
     carla_client.get(url)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(26):
         assert carla_client.get(url).status_code == 200
