@@ -100,6 +100,7 @@ def article_save(data: ArticleData, *, author=None, note: str = "") -> tuple[Art
             author=author, note=note[:200], created_at=now,
         )
         index_article(article)
+        bump_vocabulary()  # this process sees the change now, the others after commit
         transaction.on_commit(bump_vocabulary)
     return article, True
 

@@ -4,6 +4,7 @@ closest word of the articles' titles, tags and summaries (their "key
 vocabulary"), compared by Spanish sound-alike keys and edit distance."""
 
 import threading
+import uuid
 
 from django.core.cache import cache
 from rapidfuzz import process
@@ -16,11 +17,18 @@ _local = threading.local()
 
 
 def bump_vocabulary() -> None:
-    """Called whenever an article changes: vocabularies are rebuilt lazily."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+    """Called whenever an article changes: vocabularies are rebuilt lazily,
+    in every process (the version lives in the shared cache)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:  # a cleared or fresh cache: nobody knows what changed
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY, version)
+    return version
 
 
 def _build(language: str) -> dict[str, tuple[str, int]]:
@@ -44,7 +52,7 @@ def _build(language: str) -> dict[str, tuple[str, int]]:
 
 
 def vocabulary(language: str) -> dict[str, tuple[str, int]]:
-    version = cache.get(VERSION_KEY, 0)
+    version = _version()
     cached = getattr(_local, "vocabularies", {})
     entry = cached.get(language)
     if entry is None or entry[0] != version:

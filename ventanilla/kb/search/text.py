@@ -66,15 +66,17 @@ def stem(word: str, language: str) -> str:
     return unaccent(_stemmer(language).stemWord(word))
 
 
+@lru_cache(maxsize=200_000)
 def is_stopword(word: str, language: str) -> bool:
     stops = STOPWORDS.get(language, STOPWORDS["es"])
     return word in stops or unaccent(word) in stops
 
 
-def word_stems(word: str, language: str) -> set[str]:
+@lru_cache(maxsize=200_000)
+def word_stems(word: str, language: str) -> frozenset[str]:
     """The stems a word is indexed and looked up under (two when accented)."""
     plain = unaccent(word)
-    return {stem(word, language), stem(plain, language)}
+    return frozenset({stem(word, language), stem(plain, language)})
 
 
 def analyze(text: str, language: str) -> str:
