@@ -115,7 +115,7 @@ def main() -> None:
     rng = random.Random(1)
     whole = [rng.choice(questions) for _ in range(args.queries)]
     # What the widget sends while typing: the question cut mid-word.
-    typing = [q[: rng.randint(4, len(q))] for q in whole]
+    typing = [q[: rng.randint(min(4, len(q)), len(q))] for q in whole]
     typos = [rng.choice(TYPOS) for _ in range(args.queries)]
     timed(questions[:10])  # warm caches (stems, vocabulary), as a running server has them
     result = {

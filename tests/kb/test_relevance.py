@@ -13,6 +13,7 @@ import yaml
 from ventanilla.kb.access import public_articles
 from ventanilla.kb.demo import DEMO_ARTICLES
 from ventanilla.kb.management.commands.kb import import_directory
+from ventanilla.kb.models import Article
 from ventanilla.kb.search import search_articles
 
 RELEVANCE_SET = Path(__file__).with_name("relevance.yaml")
@@ -50,6 +51,12 @@ def test_search_finds_the_right_article_for_customer_questions():
     assert len(cases) >= 60
     counts = import_directory(DEMO_ARTICLES, Quiet())
     assert counts["errors"] == 0
+    # The demo content the issue asks for: 30+ Spanish public articles, some
+    # English, internal and draft ones, every one rendered.
+    demo = Article.objects.all()
+    assert demo.filter(language="es", status="published", visibility="public").count() >= 30
+    assert demo.filter(language="en").exists() and demo.filter(visibility="internal").exists()
+    assert demo.filter(status="draft").exists() and not demo.filter(body_html="").exists()
     slugs = set(public_articles().values_list("slug", flat=True))
     unknown = [c["slug"] for c in cases if c["slug"] not in slugs]
     assert not unknown, f"relevance.yaml names articles that are not public: {unknown}"
