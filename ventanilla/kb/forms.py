@@ -86,5 +86,5 @@ class FeedbackForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("¿Qué le faltó? (opcional)"), required=False,
+    comment = forms.CharField(label=_("¿Quieres contarnos algo más? (opcional)"), required=False,
                               max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -194,7 +194,7 @@ def selfservice_link_tickets(*, now=None) -> int:
     now = now or timezone.now()
     linked = 0
     sessions = SelfServiceSession.objects.filter(
-        ticket__isnull=True, user__isnull=False, updated_at__gte=now - timedelta(days=30),
+        ticket__isnull=True, user__isnull=False, updated_at__gte=now - timedelta(days=2),
     ).order_by("created_at")
     for session in sessions:
         ticket = (Ticket.objects.filter(
