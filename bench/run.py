@@ -206,6 +206,25 @@ def bench_mail(backend: str, args) -> dict:
     return result
 
 
+# --- kb: knowledge-base search latency (bench/kb.py) ---------------------------
+def bench_kb(backend: str, args) -> dict:
+    """Search latency over generated articles on this backend's data set."""
+    data_dir = ROOT / "bench" / "data" / backend
+    env = backend_env(backend, data_dir)
+    articles, queries = (1_000, 60) if args.quick else (args.kb_articles, 400)
+    print(f"== {backend}: knowledge-base search, {articles:,} articles", flush=True)
+    out = subprocess.run([PYTHON, str(ROOT / "bench" / "kb.py"), "--articles", str(articles),
+                          "--queries", str(queries)], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    result = json.loads(out.stdout)
+    for kind in ("question", "typing", "typo"):
+        row = result[kind]
+        print(f"{backend:9} kb search {kind:9} {result['articles']:>7,} articles "
+              f"p50 {row['p50_ms']:>7.1f} ms  p95 {row['p95_ms']:>7.1f} ms  n {row['n']}")
+    return result
+# --- end kb ---------------------------------------------------------------------
+
+
 def checks(rows: list[dict]) -> list[str]:
     """The properties the numbers must show (reported, and enforced in CI
     only for correctness: every scenario must have run without errors)."""
@@ -247,6 +266,9 @@ def main() -> int:
     parser.add_argument("--mail-messages", type=int, default=10_000,
                         help="messages for the email ingest benchmark")
     parser.add_argument("--no-mail", action="store_true", help="skip the email ingest benchmark")
+    parser.add_argument("--kb-articles", type=int, default=10_000,
+                        help="articles for the knowledge-base search benchmark")
+    parser.add_argument("--no-kb", action="store_true", help="skip the knowledge-base benchmark")
     parser.add_argument("--keep-data", action="store_true",
                         help="grow the existing data set instead of starting afresh")
     args = parser.parse_args()
@@ -260,12 +282,14 @@ def main() -> int:
         rows = bench_backend(backend, sizes, args)
         all_rows += rows
         mail = bench_mail(backend, args) if not args.no_mail else {}
+        kb = bench_kb(backend, args) if not args.no_kb else {}
         stamp = datetime.date.today().isoformat()
         suffix = "-quick" if args.quick else ""
         out = results_dir / f"{stamp}-{backend}{suffix}.json"
         out.write_text(json.dumps({
             "date": stamp, "backend": backend, "quick": args.quick, "workers": args.workers,
             "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows, "mail": mail,
+            "kb": kb,
             "checks": checks(rows)}, indent=2, ensure_ascii=False))
         print(f"wrote {out.relative_to(ROOT)}")
     print()

@@ -340,3 +340,12 @@ VENTANILLA_STATUS = {
     # Submissions of the public contact forms (no account) allowed per IP.
     "CONTACT_RATE": os.environ.get("VENTANILLA_CONTACT_RATE", "5/h"),
 }
+
+# --- kb ---
+# Searches (help page and /api/v1/kb/search), feedback answers and
+# self-service reports allowed per visitor (IP or user) per window.
+KB = {
+    "SEARCH_RATE": os.environ.get("VENTANILLA_KB_SEARCH_RATE", "120/m"),
+    "FEEDBACK_RATE": os.environ.get("VENTANILLA_KB_FEEDBACK_RATE", "30/h"),
+    "SELFSERVICE_RATE": os.environ.get("VENTANILLA_KB_SELFSERVICE_RATE", "120/h"),
+}

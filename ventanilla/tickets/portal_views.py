@@ -156,7 +156,8 @@ def _follow_up_ticket(request) -> Ticket | None:
 
 def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
     """Links from emails, the knowledge base or a closed ticket prefill the
-    form: ?departamento=<slug>&categoria=<id>&asunto=<text>, or ?continuacion=<number>."""
+    form: ?departamento=<slug>&categoria=<id>&asunto=<text>&pregunta=<text>, or
+    ?continuacion=<number>."""
     initial = {"priority": Priority.REGULAR, "incident_time_zone": request.user.time_zone}
     if follow_up is not None:
         initial.update(
@@ -175,6 +176,8 @@ def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
             initial["category"] = category_id
     if request.GET.get("asunto"):
         initial["subject"] = request.GET["asunto"][:200]
+    if request.GET.get("pregunta"):  # the self-service widget's question
+        initial["body"] = request.GET["pregunta"][:5000]
     return initial
 
 
