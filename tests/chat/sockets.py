@@ -1,0 +1,46 @@
+"""Helpers to talk to the real ASGI application (origin check, session
+auth, routing) through channels' WebsocketCommunicator."""
+
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
+
+from ventanilla.asgi import application
+from ventanilla.chat.access import SESSION_KEY
+
+ORIGIN = b"http://127.0.0.1"
+
+
+def session_cookie_for(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def visitor_session(*chats) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = [str(chat.token) for chat in chats]
+    session.create()
+    return session.session_key
+
+
+async def connect(path: str, *, session: str | None = None, origin: bytes = ORIGIN):
+    headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
+    if session:
+        headers.append((b"cookie", f"sessionid={session}".encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect(timeout=5)
+    return communicator, connected, code
+
+
+async def receive_until(communicator, frame_type: str, *, timeout: float = 5, **match) -> dict:
+    """The next frame of this type (and fields), skipping others."""
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame.get("type") == frame_type and all(frame.get(k) == v for k, v in match.items()):
+            return frame
+
+
+async def flush_layer():
+    await get_channel_layer().flush()
