@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from ventanilla.chat.portal import mask_portal_body  # the sensitive-data filter (chat issue)
 from ventanilla.core import ratelimit
 
 from . import selectors, services
@@ -103,7 +104,8 @@ def ticket_new(request):
             try:
                 ticket = services.ticket_create(
                     customer=request.customer, requester=request.user, channel=Channel.PORTAL,
-                    subject=data["subject"], body=data["body"], department=data["department"],
+                    subject=data["subject"], body=mask_portal_body(request, data["body"]),
+                    department=data["department"],
                     category=data["category"], service=data["service"],
                     priority=data["priority"], incident=form.incident(),
                     files=data["attachments"], follow_up_of=follow_up,
@@ -202,7 +204,8 @@ def ticket_reply(request, number):
     if form.is_valid():
         try:
             services.ticket_customer_reply(
-                ticket, author=request.user, body=form.cleaned_data["body"],
+                ticket, author=request.user,
+                body=mask_portal_body(request, form.cleaned_data["body"]),
                 files=form.cleaned_data["attachments"], channel=Channel.PORTAL,
             )
         except TicketClosedError as error:
