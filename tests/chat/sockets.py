@@ -1,6 +1,7 @@
 """Helpers to talk to the real ASGI application (origin check, session
 auth, routing) through channels' WebsocketCommunicator."""
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
@@ -10,6 +11,14 @@ from ventanilla.asgi import application
 from ventanilla.chat.access import SESSION_KEY
 
 ORIGIN = b"http://127.0.0.1"
+
+
+async def cookie(user) -> str:
+    return await database_sync_to_async(session_cookie_for)(user)
+
+
+async def visitor_cookie(*chats) -> str:
+    return await database_sync_to_async(visitor_session)(*chats)
 
 
 def session_cookie_for(user) -> str:

@@ -12,9 +12,16 @@ from ventanilla.mail.models import OutboundEmail
 from ventanilla.tickets.models import Channel, Ticket
 
 from ..conftest import make_agent
-from .sockets import connect, flush_layer, receive_until, session_cookie_for, visitor_session
+from .sockets import connect, cookie, flush_layer, receive_until, visitor_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _async_safety(monkeypatch):
+    # The suite allows ORM calls from async code (for Playwright); a consumer
+    # must not rely on it: a real server refuses them.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
 
 
 def run(coroutine_function):
@@ -38,7 +45,7 @@ def test_a_customer_joins_a_waiting_chat_and_sees_its_place_in_the_queue(alice, 
     async def scenario():
         await flush_layer()
         socket, connected, _ = await connect(f"/ws/chat/{chat.token}/",
-                                             session=session_cookie_for(alice.user))
+                                             session=await cookie(alice.user))
         assert connected
         history = await receive_until(socket, "history")
         assert [m["kind"] for m in history["messages"]] == ["sistema", "cliente"]
@@ -64,7 +71,7 @@ def test_messages_reach_the_assigned_agent_in_order_and_are_acknowledged_once_st
 
     async def scenario():
         await flush_layer()
-        agent, ok, _ = await connect("/ws/consola/chat/", session=session_cookie_for(carla))
+        agent, ok, _ = await connect("/ws/consola/chat/", session=await cookie(carla))
         assert ok
         console = await receive_until(agent, "console")
         assert [c["id"] for c in console["chats"] if c["mine"]] == [chat.pk]
@@ -72,7 +79,7 @@ def test_messages_reach_the_assigned_agent_in_order_and_are_acknowledged_once_st
         await receive_until(agent, "history", chat=chat.pk)
 
         customer, ok, _ = await connect(f"/ws/chat/{chat.token}/",
-                                        session=session_cookie_for(alice.user))
+                                        session=await cookie(alice.user))
         assert (await receive_until(customer, "state"))["agent"] == "Carla"
         for n in range(5):
             await customer.send_json_to({"type": "message", "body": f"mensaje {n}",
@@ -100,11 +107,11 @@ def test_messages_reach_the_assigned_agent_in_order_and_are_acknowledged_once_st
 def test_a_customer_who_reconnects_gets_exactly_what_they_missed(alice, carla, soporte):
     available(carla)
     chat = customer_chat(alice, soporte, "primero")
-    cookie = session_cookie_for(alice.user)
+    cookie_user = alice.user
 
     async def scenario():
         await flush_layer()
-        customer, _, _ = await connect(f"/ws/chat/{chat.token}/", session=cookie)
+        customer, _, _ = await connect(f"/ws/chat/{chat.token}/", session=await cookie(cookie_user))
         history = await receive_until(customer, "history")
         last_seen = history["messages"][-1]["seq"]
         await customer.disconnect()  # the connection drops
@@ -113,7 +120,7 @@ def test_a_customer_who_reconnects_gets_exactly_what_they_missed(alice, carla, s
             await database_sync_to_async(services.chat_post)(
                 chat, kind=ChatMessage.Kind.AGENT, body=body, author=carla)
 
-        customer, _, _ = await connect(f"/ws/chat/{chat.token}/?after={last_seen}", session=cookie)
+        customer, _, _ = await connect(f"/ws/chat/{chat.token}/?after={last_seen}", session=await cookie(cookie_user))
         missed = await receive_until(customer, "history")
         assert [m["body"] for m in missed["messages"]] == ["¿Sigues ahí?", "Ya quedó el MX"]
         assert missed["messages"][0]["seq"] == last_seen + 1
@@ -140,10 +147,10 @@ def test_an_agent_transfers_a_chat_to_a_colleague_with_a_note_the_customer_never
     async def scenario():
         await flush_layer()
         customer, _, _ = await connect(f"/ws/chat/{chat.token}/",
-                                       session=session_cookie_for(alice.user))
+                                       session=await cookie(alice.user))
         await receive_until(customer, "state")
-        carla_socket, _, _ = await connect("/ws/consola/chat/", session=session_cookie_for(carla))
-        luis_socket, _, _ = await connect("/ws/consola/chat/", session=session_cookie_for(luis))
+        carla_socket, _, _ = await connect("/ws/consola/chat/", session=await cookie(carla))
+        luis_socket, _, _ = await connect("/ws/consola/chat/", session=await cookie(luis))
         await receive_until(carla_socket, "console")
         assert (await receive_until(luis_socket, "console"))["chats"] == []
 
@@ -192,24 +199,24 @@ def test_nobody_reads_a_chat_that_is_not_theirs(alice, bob, carla, diego, soport
 
     async def scenario():
         await flush_layer()
-        alice_cookie = session_cookie_for(alice.user)
-        assert await refused(f"/ws/chat/{chat.token}/", session_cookie_for(bob.user)) == 4404
+        alice_cookie = await cookie(alice.user)
+        assert await refused(f"/ws/chat/{chat.token}/", await cookie(bob.user)) == 4404
         assert await refused(f"/ws/chat/{chat.token}/", None) == 4404
-        assert await refused(f"/ws/chat/{chat.token}/", visitor_session(visitor_chat)) == 4404
+        assert await refused(f"/ws/chat/{chat.token}/", await visitor_cookie(visitor_chat)) == 4404
         assert await refused(f"/ws/chat/{visitor_chat.token}/", alice_cookie) == 4404
-        assert await refused(f"/ws/chat/{visitor_chat.token}/", visitor_session()) == 4404
+        assert await refused(f"/ws/chat/{visitor_chat.token}/", await visitor_cookie()) == 4404
         assert await refused("/ws/consola/chat/", alice_cookie) == 4403
         # Another site's page cannot use alice's cookie.
         await refused(f"/ws/chat/{chat.token}/", alice_cookie, origin=b"https://evil.example")
 
         # The visitor whose session started the chat may read it.
         visitor, ok, _ = await connect(f"/ws/chat/{visitor_chat.token}/",
-                                       session=visitor_session(visitor_chat))
+                                       session=await visitor_cookie(visitor_chat))
         assert ok
         await visitor.disconnect()
 
         # Diego (Facturación) cannot open or write to a Soporte chat.
-        diego_socket, _, _ = await connect("/ws/consola/chat/", session=session_cookie_for(diego))
+        diego_socket, _, _ = await connect("/ws/consola/chat/", session=await cookie(diego))
         console = await receive_until(diego_socket, "console")
         assert console["chats"] == []
         for action in ({"type": "open"}, {"type": "message", "body": "hola"}, {"type": "take"}):
@@ -219,7 +226,7 @@ def test_nobody_reads_a_chat_that_is_not_theirs(alice, bob, carla, diego, soport
         await diego_socket.disconnect()
 
         # Carla may see it only while it waits in her department.
-        carla_socket, _, _ = await connect("/ws/consola/chat/", session=session_cookie_for(carla))
+        carla_socket, _, _ = await connect("/ws/consola/chat/", session=await cookie(carla))
         assert [c["id"] for c in (await receive_until(carla_socket, "console"))["chats"]] == [
             chat.pk, visitor_chat.pk]
         await carla_socket.send_json_to({"type": "open", "chat": chat.pk})
@@ -237,7 +244,7 @@ def test_an_agent_of_another_department_cannot_read_an_active_chat(alice, carla,
 
     async def scenario():
         await flush_layer()
-        socket, _, _ = await connect("/ws/consola/chat/", session=session_cookie_for(luis))
+        socket, _, _ = await connect("/ws/consola/chat/", session=await cookie(luis))
         await receive_until(socket, "console")
         await socket.send_json_to({"type": "open", "chat": chat.pk})
         assert (await receive_until(socket, "error"))["chat"] == chat.pk
@@ -253,7 +260,7 @@ def test_sensitive_data_is_masked_before_it_is_stored_and_the_sender_is_told(ali
     async def scenario():
         await flush_layer()
         customer, _, _ = await connect(f"/ws/chat/{chat.token}/",
-                                       session=session_cookie_for(alice.user))
+                                       session=await cookie(alice.user))
         await customer.send_json_to({"type": "message", "client_id": "p",
                                      "body": "mi contraseña: Perro123! y tarjeta 4111 1111 1111 1111"})
         ack = await receive_until(customer, "ack")
@@ -277,9 +284,9 @@ def test_convert_to_ticket_creates_it_with_the_transcript_and_tells_the_customer
     async def scenario():
         await flush_layer()
         customer, _, _ = await connect(f"/ws/chat/{chat.token}/",
-                                       session=session_cookie_for(alice.user))
+                                       session=await cookie(alice.user))
         await receive_until(customer, "state")
-        agent, _, _ = await connect("/ws/consola/chat/", session=session_cookie_for(carla))
+        agent, _, _ = await connect("/ws/consola/chat/", session=await cookie(carla))
         await receive_until(agent, "console")
         await agent.send_json_to({"type": "convert", "chat": chat.pk})
         converted = await receive_until(agent, "converted")
@@ -306,7 +313,7 @@ def test_at_the_end_the_customer_rates_and_gets_the_transcript_by_email(alice, c
     async def scenario():
         await flush_layer()
         customer, _, _ = await connect(f"/ws/chat/{chat.token}/",
-                                       session=session_cookie_for(alice.user))
+                                       session=await cookie(alice.user))
         await receive_until(customer, "state")
         await customer.send_json_to({"type": "rate", "rating": 5})
         assert "termine" in (await receive_until(customer, "error"))["message"]
@@ -339,7 +346,7 @@ def test_a_waiting_customer_leaves_the_chat_as_a_ticket(alice, soporte):
     async def scenario():
         await flush_layer()
         customer, _, _ = await connect(f"/ws/chat/{chat.token}/",
-                                       session=session_cookie_for(alice.user))
+                                       session=await cookie(alice.user))
         assert (await receive_until(customer, "state"))["offer_ticket"] is True
         await customer.send_json_to({"type": "ticket", "body": "Quiero migrar mi sitio"})
         created = await receive_until(customer, "ticket_created")
@@ -359,9 +366,9 @@ def test_ticket_presence_shows_who_views_and_types_and_new_messages(alice_ticket
     async def scenario():
         await flush_layer()
         path = f"/ws/consola/tickets/{alice_ticket.number}/"
-        carla_socket, ok, _ = await connect(path, session=session_cookie_for(carla))
+        carla_socket, ok, _ = await connect(path, session=await cookie(carla))
         assert ok
-        sofia_socket, ok, _ = await connect(path, session=session_cookie_for(sofia))
+        sofia_socket, ok, _ = await connect(path, session=await cookie(sofia))
         assert ok
         joined = await receive_until(carla_socket, "presence")
         assert (joined["name"], joined["state"]) == ("Sofía Supervisora", "viewing")
@@ -387,7 +394,7 @@ def test_presence_is_refused_to_those_who_may_not_see_the_ticket(alice_ticket, d
     async def scenario():
         for user in (diego, bob.user):
             _, connected, code = await connect(f"/ws/consola/tickets/{alice_ticket.number}/",
-                                               session=session_cookie_for(user))
+                                               session=await cookie(user))
             assert (connected, code) == (False, 4404)
 
     run(scenario)

@@ -104,17 +104,23 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
                 await database_sync_to_async(services.chat_transcript_send)(self.chat)
                 await self.send_json({"type": "transcript_sent", "email": self.chat.email})
             elif kind == "ticket":
-                ticket = await database_sync_to_async(services.chat_leave_ticket)(
-                    department=self.chat.department, body=str(content.get("body", "")),
-                    user=self.scope["user"], chat=self.chat)
+                ticket = await self._leave_ticket(str(content.get("body", "")))
                 await self.send_json({"type": "ticket_created", "number": ticket.number})
         except ValidationError as error:
             await self.send_json(_error(error))
 
+    @database_sync_to_async
+    def _post(self, body: str, client_id: str):
+        return services.chat_post(self.chat, kind=ChatMessage.Kind.CUSTOMER, body=body,
+                                  author=self.chat.user, client_id=client_id)
+
+    @database_sync_to_async
+    def _leave_ticket(self, body: str):
+        return services.chat_leave_ticket(department=self.chat.department, body=body,
+                                          user=self.scope["user"], chat=self.chat)
+
     async def post(self, body: str, client_id: str):
-        posted = await database_sync_to_async(services.chat_post)(
-            self.chat, kind=ChatMessage.Kind.CUSTOMER, body=body,
-            author=self.chat.user if self.chat.user_id else None, client_id=client_id)
+        posted = await self._post(body, client_id)
         # Stored (committed) before this acknowledgement leaves.
         ack = {"type": "ack", "client_id": client_id, "seq": posted.message.seq}
         if posted.masked.changed:

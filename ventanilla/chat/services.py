@@ -40,7 +40,10 @@ class Posted:
 
 
 def _locked(chat: Chat) -> Chat:
-    return Chat.objects.select_for_update().select_related("department", "agent").get(pk=chat.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to the agent.
+    return (Chat.objects.select_for_update(of=("self",)).select_related("department", "agent")
+            .get(pk=chat.pk))
 
 
 def _add(chat: Chat, *, kind: str, body: str, author=None, client_id: str = "",
