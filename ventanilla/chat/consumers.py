@@ -1,5 +1,5 @@
 """The chat's WebSocket endpoints: thin adapters from JSON frames to
-services (run in a thread through database_sync_to_async) and from layer
+services (run in a thread through db_call) and from layer
 events back to the socket. Who may read what is decided in access.py.
 
 Close codes: 4403 for a console socket of someone who is not an agent,
@@ -7,7 +7,6 @@ Close codes: 4403 for a console socket of someone who is not an agent,
 
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -22,6 +21,7 @@ from ventanilla.tickets.access import (
 from ventanilla.tickets.models import Department
 
 from . import access, events, selectors, services
+from .db import db_call
 from .models import Chat, ChatMessage
 from .sensitive import masked_notice
 
@@ -43,7 +43,7 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         try:
-            self.chat = await database_sync_to_async(access.chat_for_customer)(
+            self.chat = await db_call(access.chat_for_customer)(
                 self.scope["user"], self.scope.get("session"), self.scope["url_route"]["kwargs"]["token"])
         except access.ChatNotFound:
             await self.close(code=4404)
@@ -62,12 +62,12 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.queue, self.channel_name)
 
     async def send_history(self, after: int):
-        messages = await database_sync_to_async(selectors.history)(self.chat, after=after,
+        messages = await db_call(selectors.history)(self.chat, after=after,
                                                                    for_agent=False)
         await self.send_json({"type": "history",
                               "messages": [events.message_payload(m) for m in messages]})
 
-    @database_sync_to_async
+    @db_call
     def _state(self):
         self.chat = Chat.objects.select_related("department", "agent", "ticket").get(pk=self.chat.pk)
         return selectors.customer_state(self.chat)
@@ -94,14 +94,14 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_history(_int(content.get("after")))
                 await self.send_state()
             elif kind == "close":
-                await database_sync_to_async(services.chat_close)(self.chat, by_customer=True)
+                await db_call(services.chat_close)(self.chat, by_customer=True)
             elif kind == "rate":
-                await database_sync_to_async(services.chat_rate)(
+                await db_call(services.chat_rate)(
                     self.chat, rating=_int(content.get("rating"), -1),
                     comment=str(content.get("comment", "")))
                 await self.send_json({"type": "rated"})
             elif kind == "transcript":
-                await database_sync_to_async(services.chat_transcript_send)(self.chat)
+                await db_call(services.chat_transcript_send)(self.chat)
                 await self.send_json({"type": "transcript_sent", "email": self.chat.email})
             elif kind == "ticket":
                 ticket = await self._leave_ticket(str(content.get("body", "")))
@@ -109,12 +109,12 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
         except ValidationError as error:
             await self.send_json(_error(error))
 
-    @database_sync_to_async
+    @db_call
     def _post(self, body: str, client_id: str):
         return services.chat_post(self.chat, kind=ChatMessage.Kind.CUSTOMER, body=body,
                                   author=self.chat.user, client_id=client_id)
 
-    @database_sync_to_async
+    @db_call
     def _leave_ticket(self, body: str):
         return services.chat_leave_ticket(department=self.chat.department, body=body,
                                           user=self.scope["user"], chat=self.chat)
@@ -149,14 +149,14 @@ class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         user = self.scope["user"]
-        if not await database_sync_to_async(is_console_user)(user):
+        if not await db_call(is_console_user)(user):
             await self.close(code=4403)
             return
         self.user = user
         self.groups_joined = {events.agent_group(user.pk)}
-        if await database_sync_to_async(sees_all_departments)(user):
+        if await db_call(sees_all_departments)(user):
             self.groups_joined.add(events.SUPERVISORS_GROUP)
-        for department_id in await database_sync_to_async(agent_department_ids)(user):
+        for department_id in await db_call(agent_department_ids)(user):
             self.groups_joined.add(events.department_group(department_id))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -168,17 +168,17 @@ class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def send_console(self):
-        await self.send_json(await database_sync_to_async(selectors.console_state)(self.user))
+        await self.send_json(await db_call(selectors.console_state)(self.user))
 
     async def chat_for(self, content) -> Chat:
-        return await database_sync_to_async(access.chat_for_agent)(self.user, content.get("chat"))
+        return await db_call(access.chat_for_agent)(self.user, content.get("chat"))
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
         try:
             if kind == "availability":
                 max_chats = content.get("max_chats")
-                await database_sync_to_async(services.agent_availability_set)(
+                await db_call(services.agent_availability_set)(
                     self.user, status=str(content.get("status", "")),
                     max_chats=None if max_chats in (None, "") else _int(max_chats, -1))
                 return
@@ -186,7 +186,7 @@ class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
             if kind == "open":
                 await self.open(chat, _int(content.get("after")))
             elif kind == "message":
-                posted = await database_sync_to_async(services.chat_post)(
+                posted = await db_call(services.chat_post)(
                     chat, kind=ChatMessage.Kind.AGENT, body=str(content.get("body", "")),
                     author=self.user, client_id=str(content.get("client_id", "")))
                 ack = {"type": "ack", "chat": chat.pk, "client_id": content.get("client_id", ""),
@@ -199,14 +199,14 @@ class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
                     "type": "chat.typing", "who": "agente", "name": self.user.get_short_name(),
                     "chat": chat.pk, "sender": self.channel_name})
             elif kind == "take":
-                await database_sync_to_async(services.chat_take)(chat, agent=self.user)
+                await db_call(services.chat_take)(chat, agent=self.user)
                 await self.open(chat, 0)
             elif kind == "transfer":
                 await self.transfer(chat, content)
             elif kind == "close":
-                await database_sync_to_async(services.chat_close)(chat, actor=self.user)
+                await db_call(services.chat_close)(chat, actor=self.user)
             elif kind == "convert":
-                ticket = await database_sync_to_async(services.chat_convert_to_ticket)(
+                ticket = await db_call(services.chat_convert_to_ticket)(
                     chat, agent=self.user)
                 await self.send_json({"type": "converted", "chat": chat.pk, "number": ticket.number})
         except access.ChatNotFound:
@@ -220,12 +220,12 @@ class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
         if group not in self.groups_joined:
             self.groups_joined.add(group)
             await self.channel_layer.group_add(group, self.channel_name)
-        messages = await database_sync_to_async(selectors.history)(chat, after=after, for_agent=True)
+        messages = await db_call(selectors.history)(chat, after=after, for_agent=True)
         await self.send_json({"type": "history", "chat": chat.pk,
                               "messages": [events.message_payload(m) for m in messages]})
 
     async def transfer(self, chat: Chat, content):
-        @database_sync_to_async
+        @db_call
         def run():
             to_agent = to_department = None
             if content.get("agent"):
@@ -265,7 +265,7 @@ class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope["user"]
         try:
-            ticket = await database_sync_to_async(ticket_for_agent)(
+            ticket = await db_call(ticket_for_agent)(
                 user, self.scope["url_route"]["kwargs"]["number"])
         except Http404:
             await self.close(code=4404)
