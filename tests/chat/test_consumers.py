@@ -398,3 +398,30 @@ def test_presence_is_refused_to_those_who_may_not_see_the_ticket(alice_ticket, d
             assert (connected, code) == (False, 4404)
 
     run(scenario)
+
+
+def test_an_agent_who_closes_every_console_becomes_away_after_a_grace_period(
+        carla, soporte, monkeypatch):
+    from ventanilla.chat import presence
+
+    monkeypatch.setattr(presence, "AWAY_GRACE_SECONDS", 0.1)
+    available(carla)
+
+    def status():
+        return AgentAvailability.objects.get(user=carla).status
+
+    async def scenario():
+        import asyncio
+
+        await flush_layer()
+        session = await cookie(carla)
+        first, _, _ = await connect("/ws/consola/chat/", session=session)
+        second, _, _ = await connect("/ws/consola/chat/", session=session)
+        await first.disconnect()
+        await asyncio.sleep(0.3)
+        assert await database_sync_to_async(status)() == "disponible"  # a tab is still open
+        await second.disconnect()
+        await asyncio.sleep(0.3)
+        assert await database_sync_to_async(status)() == "ausente"
+
+    run(scenario)

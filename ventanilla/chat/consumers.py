@@ -5,6 +5,7 @@ events back to the socket. Who may read what is decided in access.py.
 Close codes: 4403 for a console socket of someone who is not an agent,
 4404 for a chat that does not exist for this person (never a hint which)."""
 
+import asyncio
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -20,7 +21,7 @@ from ventanilla.tickets.access import (
 )
 from ventanilla.tickets.models import Department
 
-from . import access, events, selectors, services
+from . import access, events, presence, selectors, services
 from .db import db_call
 from .models import Chat, ChatMessage
 from .sensitive import masked_notice
@@ -90,6 +91,8 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
                 await self.channel_layer.group_send(events.chat_group(self.chat.pk), {
                     "type": "chat.typing", "who": "cliente", "name": self.chat.name,
                     "chat": self.chat.pk, "sender": self.channel_name})
+            elif kind == "state":  # the widget asks now and then while waiting
+                await self.send_state()
             elif kind == "resume":
                 await self.send_history(_int(content.get("after")))
                 await self.send_state()
@@ -160,12 +163,17 @@ class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
             self.groups_joined.add(events.department_group(department_id))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        await db_call(presence.console_opened)(user.pk)
         await self.accept()
         await self.send_console()
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if hasattr(self, "user") and await db_call(presence.console_closed)(self.user.pk) == 0:
+            # A reload reconnects within the grace period; a closed browser
+            # does not, and the agent stops receiving chats.
+            asyncio.get_running_loop().create_task(away_if_gone(self.user))
 
     async def send_console(self):
         await self.send_json(await db_call(selectors.console_state)(self.user))
@@ -256,6 +264,11 @@ class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
 
     async def console_changed(self, event):
         await self.send_console()
+
+
+async def away_if_gone(user) -> None:
+    await asyncio.sleep(presence.AWAY_GRACE_SECONDS)
+    await db_call(presence.away_if_no_console)(user)
 
 
 class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):

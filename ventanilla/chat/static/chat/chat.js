@@ -305,6 +305,11 @@
     self.intro.hidden = true;
     self.room.hidden = false;
     self.log.clear();
+    clearInterval(self.poll);
+    self.poll = setInterval(function () {
+      // The queue moves with events; the "too long" offer needs the clock.
+      if (self.waiting && self.socket) self.socket.send({type: "state"});
+    }, 30000);
     self.socket = new Socket(function () {
       return "/ws/chat/" + token + "/?after=" + self.log.lastSeq;
     }, {
@@ -354,6 +359,7 @@
   };
   Widget.prototype.state = function (state) {
     var closed = state.status === "cerrado";
+    this.waiting = state.status === "espera";
     if (state.status === "espera") {
       this.status.textContent = fmt(T.waiting, {position: state.position, minutes: state.wait_minutes});
     } else if (state.status === "activo") {
@@ -379,6 +385,7 @@
     this.input.value = "";
   };
   Widget.prototype.reset = function (message) {
+    clearInterval(this.poll);
     if (this.socket) this.socket.stop();
     this.socket = null;
     this.saved = {};
