@@ -1,11 +1,14 @@
 """Helpers to talk to the real ASGI application (origin check, session
 auth, routing) through channels' WebsocketCommunicator."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
-from django.test import Client
+from django.test import AsyncClient, Client
 
 from ventanilla.asgi import application
 from ventanilla.chat.access import SESSION_KEY
@@ -53,3 +56,18 @@ async def receive_until(communicator, frame_type: str, *, timeout: float = 5, **
 
 async def flush_layer():
     await get_channel_layer().flush()
+
+
+def asgi_get(path: str, *, user=None, **params):
+    """GET through Django's ASGI handler (pages render the chat only when
+    served over ASGI), on an event loop of its own thread: once a browser
+    test ran, Playwright keeps a loop running in the main one. The thread
+    has its own database connection: use it from transactional tests."""
+    def fetch():
+        client = AsyncClient()
+        if user is not None:
+            client.force_login(user)
+        return asyncio.run(client.get(path, params))
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fetch).result()

@@ -1,8 +1,11 @@
 """The chat's sockets through the real ASGI stack (origin check, session
 auth, routing, services, in-memory layer) with WebsocketCommunicator."""
 
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
 from ventanilla.chat import services
@@ -17,15 +20,18 @@ from .sockets import connect, cookie, flush_layer, receive_until, visitor_cookie
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _async_safety(monkeypatch):
-    # The suite allows ORM calls from async code (for Playwright); a consumer
-    # must not rely on it: a real server refuses them.
-    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
-
-
 def run(coroutine_function):
-    async_to_sync(coroutine_function)()
+    """The scenario on an event loop of its own thread (once a browser test
+    ran, Playwright keeps a loop running in the main one), with ORM calls
+    from async code refused as on a real server: the suite allows them for
+    Playwright, a consumer must not rely on it."""
+    saved = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, coroutine_function()).result()
+    finally:
+        if saved is not None:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 def available(agent, max_chats=3):
@@ -411,8 +417,6 @@ def test_an_agent_who_closes_every_console_becomes_away_after_a_grace_period(
         return AgentAvailability.objects.get(user=carla).status
 
     async def scenario():
-        import asyncio
-
         await flush_layer()
         session = await cookie(carla)
         first, _, _ = await connect("/ws/consola/chat/", session=session)

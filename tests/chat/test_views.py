@@ -11,18 +11,26 @@ from ventanilla.chat.sensitive import PLACEHOLDER
 from ventanilla.chat.services import agent_availability_set, chat_start
 from ventanilla.tickets.models import Channel, Ticket
 
+from .sockets import asgi_get
+
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_widget_is_on_client_area_and_public_pages_but_not_in_the_console(
-        client, alice, carla):
-    assert b"data-chat-widget" in client.get(reverse("account_login")).content
-    assert b"data-chat-widget" in client.get(reverse("chat:start")).content
-    client.force_login(alice.user)
-    assert b"data-chat-widget" in client.get(reverse("portal:dashboard")).content
-    client.force_login(carla)
-    page = client.get(reverse("console:queue"))
+        alice, carla, alice_ticket):
+    assert b"data-chat-widget" in asgi_get(reverse("account_login")).content
+    assert b"data-chat-widget" in asgi_get(reverse("chat:start")).content
+    assert b"data-chat-widget" in asgi_get(reverse("portal:dashboard"), user=alice.user).content
+    page = asgi_get(reverse("console:queue"), user=carla)
     assert page.status_code == 200 and b"data-chat-widget" not in page.content
+    ticket_page = asgi_get(reverse("console:ticket_detail", args=[alice_ticket.number]), user=carla)
+    assert b"data-presence" in ticket_page.content
+
+
+def test_without_an_asgi_server_there_is_no_widget_to_fail(client, alice):
+    client.force_login(alice.user)
+    assert b"data-chat-widget" not in client.get(reverse("portal:dashboard")).content
 
 
 def test_the_panel_shows_each_departments_scope_and_who_is_available(client, carla, soporte):

@@ -4,9 +4,14 @@ Services call these inside their transaction; the events leave only once it
 commits (a rolled-back message is never shown). With the in-memory layer
 they reach the sockets of this process; with channels-redis, every process."""
 
+import asyncio
+import logging
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def chat_group(chat_id: int) -> str:
@@ -38,9 +43,22 @@ def ticket_group(ticket_id: int) -> str:
 
 
 def send_now(group: str, event: dict) -> None:
+    """Best effort: a live update that cannot be sent (layer down) must not
+    fail the write that caused it; pages catch up on their next reload."""
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, event)
+    if layer is None:
+        return
+    try:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            async_to_sync(layer.group_send)(group, event)
+        else:
+            # Sync code called straight from a running loop (not through
+            # sync_to_async): async_to_sync would refuse to block it.
+            loop.create_task(layer.group_send(group, event))
+    except Exception:
+        logger.exception("Chat event for %s not sent", group)
 
 
 def send_on_commit(group: str, event: dict) -> None:

@@ -165,6 +165,28 @@
     var self = this;
     self.root = root;
     self.panel = root.querySelector("[data-chat-panel]");
+    self.built = false;
+    self.saved = self.load();
+    self.socket = null;
+    self.introLoaded = false;
+    self.button = root.querySelector("[data-chat-toggle]");
+    self.button.addEventListener("click", function () { self.toggle(); });
+    document.querySelectorAll("[data-chat-open-widget]").forEach(function (button) {
+      button.addEventListener("click", function () { self.toggle(true); });
+    });
+    if (self.saved.token) {
+      self.toggle(true);
+      self.enter(self.saved.token);
+    } else if (root.hasAttribute("data-open")) {
+      self.toggle(true);
+    }
+  }
+  /* The panel's markup lives in a <template> until the chat is first opened. */
+  Widget.prototype.build = function () {
+    var self = this, root = self.root;
+    if (self.built) return;
+    self.built = true;
+    self.panel.appendChild(root.querySelector("[data-chat-panel-template]").content.cloneNode(true));
     self.intro = root.querySelector("[data-chat-intro]");
     self.room = root.querySelector("[data-chat-room]");
     self.status = root.querySelector("[data-chat-status]");
@@ -176,15 +198,8 @@
     self.end = root.querySelector("[data-chat-end]");
     self.endButton = root.querySelector("[data-chat-end-button]");
     self.log = new Log(root.querySelector("[data-chat-log]"), "cliente");
-    self.saved = self.load();
-    self.socket = null;
-    self.introLoaded = false;
-
-    root.querySelectorAll("[data-chat-toggle]").forEach(function (button) {
-      button.addEventListener("click", function () { self.toggle(); });
-    });
-    document.querySelectorAll("[data-chat-open-widget]").forEach(function (button) {
-      button.addEventListener("click", function () { self.toggle(true); });
+    self.panel.querySelectorAll("[data-chat-toggle]").forEach(function (button) {
+      button.addEventListener("click", function () { self.toggle(false); });
     });
     self.sendForm.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -214,14 +229,7 @@
       self.socket.send({type: "transcript"});
     });
     root.querySelector("[data-chat-new]").addEventListener("click", function () { self.reset(); });
-
-    if (self.saved.token) {
-      self.toggle(true);
-      self.enter(self.saved.token);
-    } else if (root.hasAttribute("data-open")) {
-      self.toggle(true);
-    }
-  }
+  };
   Widget.prototype.load = function () {
     try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch (e) { return {}; }
   };
@@ -230,8 +238,9 @@
   };
   Widget.prototype.toggle = function (open) {
     var show = open === undefined ? this.panel.hidden : open;
+    if (show) this.build();
     this.panel.hidden = !show;
-    this.root.querySelectorAll("[data-chat-toggle]")[0].setAttribute("aria-expanded", String(show));
+    this.button.setAttribute("aria-expanded", String(show));
     if (show && !this.saved.token && !this.introLoaded) this.loadIntro();
   };
   Widget.prototype.loadIntro = function () {
