@@ -60,3 +60,12 @@ def test_a_wait_past_the_departments_limit_offers_a_ticket(alice, carla, soporte
 def test_estimated_wait(position, agents, waits, minutes):
     wait = selectors.estimated_wait(position, agents, waits)
     assert wait == timedelta(minutes=minutes)
+
+
+def test_a_socket_that_sends_faster_than_a_person_types_is_slowed_down():
+    from ventanilla.chat.consumers import Flood
+
+    flood = Flood(limit=3, seconds=10)
+    assert [flood.exceeded() for _ in range(4)] == [False, False, False, True]
+    flood.times[0] -= 11  # the oldest leaves the 10-second window
+    assert flood.exceeded() is False

@@ -6,6 +6,8 @@ Close codes: 4403 for a console socket of someone who is not an agent,
 4404 for a chat that does not exist for this person (never a hint which)."""
 
 import asyncio
+import time
+from collections import deque
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -38,6 +40,27 @@ def _error(error: ValidationError) -> dict:
     return {"type": "error", "message": " ".join(error.messages)}
 
 
+class Flood:
+    """At most `limit` messages in `seconds` on one socket: a person does
+    not type faster; a script that does is told to slow down."""
+
+    def __init__(self, limit: int = 20, seconds: float = 10.0):
+        self.limit, self.seconds, self.times = limit, seconds, deque()
+
+    def exceeded(self) -> bool:
+        now = time.monotonic()
+        while self.times and now - self.times[0] > self.seconds:
+            self.times.popleft()
+        if len(self.times) >= self.limit:
+            return True
+        self.times.append(now)
+        return False
+
+
+def _too_fast() -> ValidationError:
+    return ValidationError(_("Vas muy rápido: espera unos segundos antes de enviar más mensajes."))
+
+
 class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
     """ws/chat/<token>/?after=N: one customer's chat. On (re)connect it
     sends every message after N (the last one the page saw), then the state."""
@@ -49,6 +72,7 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
         except access.ChatNotFound:
             await self.close(code=4404)
             return
+        self.flood = Flood()
         self.queue = events.queue_group(self.chat.department_id)
         await self.channel_layer.group_add(events.chat_group(self.chat.pk), self.channel_name)
         await self.channel_layer.group_add(self.queue, self.channel_name)
@@ -86,6 +110,8 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("type")
         try:
             if kind == "message":
+                if self.flood.exceeded():
+                    raise _too_fast()
                 await self.post(str(content.get("body", "")), str(content.get("client_id", "")))
             elif kind == "typing":
                 await self.channel_layer.group_send(events.chat_group(self.chat.pk), {
@@ -156,6 +182,7 @@ class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.user = user
+        self.flood = Flood(limit=40)
         self.groups_joined = {events.agent_group(user.pk)}
         if await db_call(sees_all_departments)(user):
             self.groups_joined.add(events.SUPERVISORS_GROUP)
@@ -194,6 +221,8 @@ class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
             if kind == "open":
                 await self.open(chat, _int(content.get("after")))
             elif kind == "message":
+                if self.flood.exceeded():
+                    raise _too_fast()
                 posted = await db_call(services.chat_post)(
                     chat, kind=ChatMessage.Kind.AGENT, body=str(content.get("body", "")),
                     author=self.user, client_id=str(content.get("client_id", "")))
