@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connections
 from django.test import AsyncClient, Client
 
 from ventanilla.asgi import application
@@ -63,11 +64,26 @@ def asgi_get(path: str, *, user=None, **params):
     served over ASGI), on an event loop of its own thread: once a browser
     test ran, Playwright keeps a loop running in the main one. The thread
     has its own database connection: use it from transactional tests."""
+    async def get(client):
+        try:
+            return await client.get(path, params)
+        finally:
+            await close_connections()
+
     def fetch():
-        client = AsyncClient()
-        if user is not None:
-            client.force_login(user)
-        return asyncio.run(client.get(path, params))
+        try:
+            client = AsyncClient()
+            if user is not None:
+                client.force_login(user)
+            return asyncio.run(get(client))
+        finally:
+            connections.close_all()
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(fetch).result()
+
+
+async def close_connections():
+    """Give back the connections of the ORM thread that served the sockets:
+    a thread left holding one keeps the test database from being dropped."""
+    await database_sync_to_async(connections.close_all)()

@@ -15,7 +15,14 @@ from ventanilla.mail.models import OutboundEmail
 from ventanilla.tickets.models import Channel, Ticket
 
 from ..conftest import make_agent
-from .sockets import connect, cookie, flush_layer, receive_until, visitor_cookie
+from .sockets import (
+    close_connections,
+    connect,
+    cookie,
+    flush_layer,
+    receive_until,
+    visitor_cookie,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,10 +32,16 @@ def run(coroutine_function):
     ran, Playwright keeps a loop running in the main one), with ORM calls
     from async code refused as on a real server: the suite allows them for
     Playwright, a consumer must not rely on it."""
+    async def scenario():
+        try:
+            await coroutine_function()
+        finally:
+            await close_connections()
+
     saved = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     try:
         with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, coroutine_function()).result()
+            pool.submit(asyncio.run, scenario()).result()
     finally:
         if saved is not None:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
