@@ -225,6 +225,36 @@ def bench_kb(backend: str, args) -> dict:
 # --- end kb ---------------------------------------------------------------------
 
 
+# --- chat (bench/chat.py) ---------------------------------------------------
+def bench_chat(backend: str, args) -> dict:
+    """Live chat: N concurrent chats' message latency next to a bare
+    WebSocket echo on the same server (bench/chat.py)."""
+    data_dir = ROOT / "bench" / "data" / backend
+    env = backend_env(backend, data_dir)
+    levels, messages, think = ("10,30", 3, 0.5) if args.quick else (args.chat_levels, 5, 5.0)
+    print(f"== {backend}: live chat, {levels} concurrent chats", flush=True)
+    out = subprocess.run([PYTHON, str(ROOT / "bench" / "chat.py"), "--levels", levels,
+                          "--messages", str(messages), "--think", str(think),
+                          "--workers", str(args.workers),
+                          "--log", str(data_dir / "chat-server.log")],
+                         env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout)
+    for level in result["levels"]:
+        for name in ("echo_floor", "stored_and_acked", "delivered_to_agent"):
+            row = level[name]
+            print(f"{backend:9} chats={level['chats']:<5} {name:19} p50 {row['p50_ms']} ms  "
+                  f"p95 {row['p95_ms']} ms  p99 {row['p99_ms']} ms  n={row['messages']} "
+                  f"err={row['errors']}")
+    return result
+
+
+def chat_checks(backend: str, chat: dict) -> list[str]:
+    return [f"FAIL {backend} chat {level['chats']}: {level['stored_and_acked']['errors']} errors"
+            for level in chat.get("levels", [])
+            if level["stored_and_acked"]["errors"] or not level["stored_and_acked"]["messages"]]
+# --- end chat ------------------------------------------------------------------
+
+
 def checks(rows: list[dict]) -> list[str]:
     """The properties the numbers must show (reported, and enforced in CI
     only for correctness: every scenario must have run without errors)."""
@@ -269,6 +299,8 @@ def main() -> int:
     parser.add_argument("--kb-articles", type=int, default=10_000,
                         help="articles for the knowledge-base search benchmark")
     parser.add_argument("--no-kb", action="store_true", help="skip the knowledge-base benchmark")
+    parser.add_argument("--no-chat", action="store_true", help="skip the live chat benchmark")
+    parser.add_argument("--chat-levels", default="100,500,1000", help="concurrent chats")
     parser.add_argument("--keep-data", action="store_true",
                         help="grow the existing data set instead of starting afresh")
     args = parser.parse_args()
@@ -278,23 +310,26 @@ def main() -> int:
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     all_rows = []
+    chat_notes = []
     for backend in args.backends.split(","):
         rows = bench_backend(backend, sizes, args)
         all_rows += rows
         mail = bench_mail(backend, args) if not args.no_mail else {}
         kb = bench_kb(backend, args) if not args.no_kb else {}
+        chat = bench_chat(backend, args) if not args.no_chat else {}
+        chat_notes += chat_checks(backend, chat)
         stamp = datetime.date.today().isoformat()
         suffix = "-quick" if args.quick else ""
         out = results_dir / f"{stamp}-{backend}{suffix}.json"
         out.write_text(json.dumps({
             "date": stamp, "backend": backend, "quick": args.quick, "workers": args.workers,
             "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows, "mail": mail,
-            "kb": kb,
+            "kb": kb, "chat": chat,
             "checks": checks(rows)}, indent=2, ensure_ascii=False))
         print(f"wrote {out.relative_to(ROOT)}")
     print()
     print_table(all_rows)
-    notes = checks(all_rows)
+    notes = checks(all_rows) + chat_notes
     print()
     print("\n".join(notes))
     return 1 if any(n.startswith("FAIL") for n in notes) else 0

@@ -349,3 +349,19 @@ KB = {
     "FEEDBACK_RATE": os.environ.get("VENTANILLA_KB_FEEDBACK_RATE", "30/h"),
     "SELFSERVICE_RATE": os.environ.get("VENTANILLA_KB_SELFSERVICE_RATE", "120/h"),
 }
+
+# --- chat ---
+# Live chat over WebSockets on the same uvicorn server (Django Channels). One
+# process: the in-memory channel layer; with REDIS_URL, channels-redis carries
+# chat events between every server process.
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [REDIS_URL], "prefix": "ventanilla-chat"}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# 'self' covers same-origin ws(s):// in CSP Level 3 browsers; older ones need
+# the WebSocket origin named.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append(
+    SITE_URL.replace("https://", "wss://", 1).replace("http://", "ws://", 1))
+# A bare WebSocket echo at ws/eco/ for `make bench` (the latency floor); off in production.
+VENTANILLA_CHAT_ECHO = envbool("VENTANILLA_CHAT_ECHO", False)

@@ -1,5 +1,16 @@
 """Every URL of the chat app, mounted at the site root: the app owns its
-full paths (public, client area, console, API)."""
+full paths (public, client area, console, API). The WebSocket routes are
+in routing.py."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "chat"
-urlpatterns = []
+urlpatterns = [
+    path("chat/", views.start, name="start"),
+    path("chat/iniciar/", views.begin, name="begin"),
+    path("chat/ticket/", views.offline_ticket, name="offline_ticket"),
+    path("consola/chat/", views.console, name="console"),
+    path("consola/chat/<int:chat_id>/cliente/", views.console_sidebar, name="console_sidebar"),
+]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from ventanilla.chat.portal import mask_portal_body  # the sensitive-data filter (chat issue)
 from ventanilla.core import ratelimit
 from ventanilla.fields.forms import new_ticket_fields_form
 from ventanilla.fields.services import ticket_values_save
@@ -110,7 +111,8 @@ def ticket_new(request):
                 with transaction.atomic():  # the ticket and its field values, or neither
                     ticket = services.ticket_create(
                         customer=request.customer, requester=request.user, channel=Channel.PORTAL,
-                        subject=data["subject"], body=data["body"], department=data["department"],
+                        subject=data["subject"], body=mask_portal_body(request, data["body"]),
+                        department=data["department"],
                         category=data["category"], service=data["service"],
                         priority=data["priority"], incident=form.incident(),
                         files=data["attachments"], follow_up_of=follow_up,
@@ -213,7 +215,8 @@ def ticket_reply(request, number):
     if form.is_valid():
         try:
             services.ticket_customer_reply(
-                ticket, author=request.user, body=form.cleaned_data["body"],
+                ticket, author=request.user,
+                body=mask_portal_body(request, form.cleaned_data["body"]),
                 files=form.cleaned_data["attachments"], channel=Channel.PORTAL,
             )
         except TicketClosedError as error:

@@ -1,0 +1,108 @@
+"""What the chat tells open sockets, and the group names it tells it to.
+
+Services call these inside their transaction; the events leave only once it
+commits (a rolled-back message is never shown). With the in-memory layer
+they reach the sockets of this process; with channels-redis, every process."""
+
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def chat_group(chat_id: int) -> str:
+    """Everyone in one chat: the customer's sockets and the agents who opened it."""
+    return f"chat.{chat_id}"
+
+
+def queue_group(department_id: int) -> str:
+    """The customers waiting in a department (their position moves)."""
+    return f"chatqueue.{department_id}"
+
+
+def department_group(department_id: int) -> str:
+    """The console sockets of a department's agents."""
+    return f"chatdept.{department_id}"
+
+
+def agent_group(user_id: int) -> str:
+    """One agent's console sockets."""
+    return f"chatagent.{user_id}"
+
+
+SUPERVISORS_GROUP = "chatsupervisors"
+
+
+def ticket_group(ticket_id: int) -> str:
+    """The console pages open on one ticket (presence, new messages)."""
+    return f"ticket.{ticket_id}"
+
+
+def send_now(group: str, event: dict) -> None:
+    """Best effort: a live update that cannot be sent (layer down) must not
+    fail the write that caused it; pages catch up on their next reload."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            async_to_sync(layer.group_send)(group, event)
+        else:
+            # Sync code called straight from a running loop (not through
+            # sync_to_async): async_to_sync would refuse to block it.
+            loop.create_task(layer.group_send(group, event))
+    except Exception:
+        logger.exception("Chat event for %s not sent", group)
+
+
+def send_on_commit(group: str, event: dict) -> None:
+    transaction.on_commit(lambda: send_now(group, event))
+
+
+def message_added(message) -> None:
+    send_on_commit(chat_group(message.chat_id), {"type": "chat.message", "message": message_payload(message)})
+
+
+def chat_changed(chat) -> None:
+    """Status, agent or department changed: the chat's own sockets re-read
+    their state; consoles re-read their queues."""
+    send_on_commit(chat_group(chat.pk), {"type": "chat.changed"})
+    queue_changed(chat.department_id)
+    if chat.agent_id:
+        send_on_commit(agent_group(chat.agent_id), {"type": "console.changed"})
+
+
+def queue_changed(department_id: int) -> None:
+    send_on_commit(queue_group(department_id), {"type": "chat.changed"})
+    send_on_commit(department_group(department_id), {"type": "console.changed"})
+    send_on_commit(SUPERVISORS_GROUP, {"type": "console.changed"})
+
+
+def message_payload(message) -> dict:
+    author = message.author
+    return {
+        "chat": message.chat_id, "seq": message.seq, "kind": message.kind,
+        "author": (author.get_short_name() if author else ""),
+        "body": message.body, "at": message.created_at.isoformat(),
+        "client_id": message.client_id,
+    }
+
+
+def ticket_message_saved(sender, instance, created, **kwargs) -> None:
+    """post_save of tickets.Message: the console pages open on the ticket show
+    it without a reload. A receiver, not a call in tickets.services, because
+    the ticket app does not know about sockets; it only forwards."""
+    if not created:
+        return
+    author = instance.author
+    send_on_commit(ticket_group(instance.ticket_id), {"type": "ticket.message", "message": {
+        "id": instance.pk, "kind": instance.kind, "kind_label": str(instance.get_kind_display()),
+        "author": author.get_full_name() if author else "", "body": instance.body,
+        "at": instance.created_at.isoformat(),
+    }})

@@ -1,0 +1,370 @@
+"""Every change to a chat goes through these functions.
+
+The customer's socket, the console's socket and the HTTP views are thin
+adapters over them. Each runs in one transaction; what the sockets hear
+(events.py) leaves only after it commits, and a message is acknowledged to
+its sender only once it is stored.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.accounts.models import Customer
+from ventanilla.mail import outbound
+from ventanilla.tickets import services as ticket_services
+from ventanilla.tickets.access import agent_may_see_department
+from ventanilla.tickets.models import Channel, Department, Ticket
+
+from . import events, selectors
+from .models import AgentAvailability, Chat, ChatMessage
+from .sensitive import Masked, mask_sensitive
+
+MAX_MESSAGE_CHARS = 5_000
+
+
+class ChatClosedError(ValidationError):
+    def __init__(self):
+        super().__init__(_("Este chat ya terminó."), code="chat_closed")
+
+
+@dataclass(frozen=True)
+class Posted:
+    message: ChatMessage
+    masked: Masked
+    duplicate: bool = False
+
+
+def _locked(chat: Chat) -> Chat:
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to the agent.
+    return (Chat.objects.select_for_update(of=("self",)).select_related("department", "agent")
+            .get(pk=chat.pk))
+
+
+def _add(chat: Chat, *, kind: str, body: str, author=None, client_id: str = "",
+         now=None) -> ChatMessage:
+    """Append to a chat already locked by the caller: the next seq, stored."""
+    chat.last_seq += 1
+    message = ChatMessage.objects.create(
+        chat=chat, seq=chat.last_seq, kind=kind, author=author, body=body, client_id=client_id,
+        created_at=now or timezone.now(),
+    )
+    chat.save(update_fields=["last_seq"])
+    events.message_added(message)
+    return message
+
+
+def chat_start(*, department: Department, user=None, name: str = "", email: str = "",
+               visitor_reason: str = "", first_message: str = "") -> Chat:
+    """A customer (logged in) or a visitor (name and email) asks for a chat.
+    It goes at once to the least busy available agent, or waits in the
+    department's queue."""
+    customer = user.customer_account if user is not None and user.is_authenticated else None
+    if customer is not None:
+        name, email, visitor_reason = customer.name, customer.email, ""
+    if not name.strip() or not email.strip():
+        raise ValidationError(_("Escribe tu nombre y tu correo para empezar."))
+    with transaction.atomic():
+        chat = Chat.objects.create(
+            department=department, user=user if customer is not None else None,
+            customer=customer, name=name.strip()[:150], email=email.strip(),
+            visitor_reason=visitor_reason,
+        )
+        _add(chat, kind=ChatMessage.Kind.SYSTEM, body=_(
+            "Hola, %(name)s. Un agente de %(department)s te atenderá en breve. Recuerda: nunca "
+            "te pediremos contraseñas ni datos de tarjeta por este chat."
+        ) % {"name": chat.name, "department": department.name})
+        if first_message.strip():
+            _add(chat, kind=ChatMessage.Kind.CUSTOMER,
+                 body=mask_sensitive(first_message.strip()[:MAX_MESSAGE_CHARS]).text,
+                 author=chat.user)
+        events.queue_changed(department.pk)
+    chat_dispatch(department.pk)
+    return Chat.objects.select_related("department", "agent").get(pk=chat.pk)
+
+
+def chat_post(chat: Chat, *, kind: str, body: str, author=None, client_id: str = "") -> Posted:
+    """A customer's or agent's message, masked, stored, then broadcast. The
+    same client_id twice (a resend after a dropped connection) returns the
+    message stored the first time."""
+    body = body.strip()[:MAX_MESSAGE_CHARS]
+    if not body:
+        raise ValidationError(_("Escribe un mensaje."))
+    masked = mask_sensitive(body)
+    client_id = client_id[:64]
+    with transaction.atomic():
+        chat = _locked(chat)
+        if client_id:
+            stored = chat.messages.filter(client_id=client_id).first()
+            if stored is not None:
+                return Posted(message=stored, masked=masked, duplicate=True)
+        if chat.is_closed:
+            raise ChatClosedError()
+        message = _add(chat, kind=kind, body=masked.text, author=author, client_id=client_id)
+    return Posted(message=message, masked=masked)
+
+
+def _assign(chat: Chat, agent, *, now) -> None:
+    chat.agent = agent
+    chat.status = Chat.Status.ACTIVE
+    chat.accepted_at = chat.accepted_at or now
+    chat.save(update_fields=["agent", "status", "accepted_at"])
+    _add(chat, kind=ChatMessage.Kind.SYSTEM, now=now,
+         body=_("%(agent)s se unió al chat.") % {"agent": agent.get_short_name()})
+    events.chat_changed(chat)
+
+
+def chat_dispatch(department_id: int) -> int:
+    """Hand waiting chats, oldest first, to the least busy available agents
+    while any has room. Returns how many were handed out."""
+    handed = 0
+    while True:
+        with transaction.atomic():
+            waiting = (
+                Chat.objects.select_for_update()
+                .filter(department_id=department_id, status=Chat.Status.WAITING)
+                .order_by("created_at", "pk").first()
+            )
+            if waiting is None:
+                return handed
+            agent = selectors.least_busy_agent(department_id)
+            if agent is None:
+                return handed
+            _assign(waiting, agent, now=timezone.now())
+            handed += 1
+
+
+def chat_take(chat: Chat, *, agent) -> Chat:
+    """An agent takes a waiting chat of their department."""
+    with transaction.atomic():
+        chat = _locked(chat)
+        if chat.status != Chat.Status.WAITING:
+            raise ValidationError(_("Otro agente ya atiende este chat."))
+        if not agent_may_see_department(agent, chat.department_id):
+            raise ValidationError(_("No atiendes el departamento de este chat."))
+        _assign(chat, agent, now=timezone.now())
+    return chat
+
+
+def agent_availability_set(agent, *, status: str, max_chats: int | None = None) -> AgentAvailability:
+    if status not in AgentAvailability.Status.values:
+        raise ValidationError(_("Disponibilidad desconocida."))
+    if max_chats is not None and not 1 <= max_chats <= 20:
+        raise ValidationError(_("El límite de chats simultáneos va de 1 a 20."))
+    with transaction.atomic():
+        availability, _created = AgentAvailability.objects.select_for_update().get_or_create(user=agent)
+        fields = []
+        if availability.status != status:
+            availability.status = status
+            availability.changed_at = timezone.now()
+            fields += ["status", "changed_at"]
+        if max_chats is not None and availability.max_chats != max_chats:
+            availability.max_chats = max_chats
+            fields.append("max_chats")
+        if fields:
+            availability.save(update_fields=fields)
+        events.send_on_commit(events.agent_group(agent.pk), {"type": "console.changed"})
+    if status == AgentAvailability.Status.AVAILABLE:
+        for department in selectors.console_departments(agent):
+            chat_dispatch(department.pk)
+    return availability
+
+
+def chat_transfer(chat: Chat, *, actor, to_agent=None, to_department: Department | None = None,
+                  note: str = "") -> Chat:
+    """Hand a live chat to another agent (of its department) or to another
+    department's queue, leaving a note only agents read."""
+    if (to_agent is None) == (to_department is None):
+        raise ValidationError(_("Elige un agente o un departamento."))
+    with transaction.atomic():
+        chat = _locked(chat)
+        if chat.is_closed:
+            raise ChatClosedError()
+        previous_agent_id, previous_department_id = chat.agent_id, chat.department_id
+        now = timezone.now()
+        if note.strip():
+            _add(chat, kind=ChatMessage.Kind.NOTE, author=actor, now=now,
+                 body=mask_sensitive(note.strip()[:MAX_MESSAGE_CHARS]).text)
+        if to_agent is not None:
+            if to_agent.pk == chat.agent_id:
+                raise ValidationError(_("El chat ya es de ese agente."))
+            if not to_agent.is_agent or not agent_may_see_department(to_agent, chat.department_id):
+                raise ValidationError(_("Ese agente no atiende el departamento de este chat."))
+            chat.agent = to_agent
+            chat.status = Chat.Status.ACTIVE
+            chat.accepted_at = chat.accepted_at or now
+            chat.save(update_fields=["agent", "status", "accepted_at"])
+            _add(chat, kind=ChatMessage.Kind.SYSTEM, now=now, body=_(
+                "Te transferimos con %(agent)s.") % {"agent": to_agent.get_short_name()})
+        else:
+            if to_department.pk == chat.department_id:
+                raise ValidationError(_("El chat ya está en ese departamento."))
+            chat.department = to_department
+            chat.agent = None
+            chat.status = Chat.Status.WAITING
+            chat.save(update_fields=["department", "agent", "status"])
+            _add(chat, kind=ChatMessage.Kind.SYSTEM, now=now, body=_(
+                "Te transferimos a %(department)s; un agente te atenderá en breve."
+            ) % {"department": to_department.name})
+        events.chat_changed(chat)
+        if previous_department_id != chat.department_id:
+            events.queue_changed(previous_department_id)
+        if previous_agent_id and previous_agent_id != chat.agent_id:
+            events.send_on_commit(events.agent_group(previous_agent_id), {"type": "console.changed"})
+    chat_dispatch(chat.department_id)
+    if previous_department_id != chat.department_id:
+        chat_dispatch(previous_department_id)
+    return chat
+
+
+def chat_close(chat: Chat, *, actor=None, by_customer: bool = False) -> Chat:
+    with transaction.atomic():
+        chat = _locked(chat)
+        if chat.is_closed:
+            return chat
+        now = timezone.now()
+        chat.status = Chat.Status.CLOSED
+        chat.closed_at = now
+        chat.save(update_fields=["status", "closed_at"])
+        _add(chat, kind=ChatMessage.Kind.SYSTEM, now=now, body=(
+            _("Terminaste el chat.") if by_customer else _("El agente terminó el chat.")))
+        events.chat_changed(chat)
+    # The agent has room for one more.
+    chat_dispatch(chat.department_id)
+    return chat
+
+
+def chat_rate(chat: Chat, *, rating: int, comment: str = "") -> Chat:
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError(_("Elige una valoración del 1 al 5."))
+    with transaction.atomic():
+        chat = _locked(chat)
+        if not chat.is_closed:
+            raise ValidationError(_("Podrás valorar el chat cuando termine."))
+        if chat.rating is not None:
+            raise ValidationError(_("Ya valoraste este chat. ¡Gracias!"))
+        chat.rating = rating
+        chat.rating_comment = mask_sensitive(comment.strip()[:2000]).text
+        chat.save(update_fields=["rating", "rating_comment"])
+        events.chat_changed(chat)
+    return chat
+
+
+def chat_transcript_send(chat: Chat) -> None:
+    """Email the conversation to the customer once, through the outbound
+    notification path (logged, retried, visible in the admin)."""
+    with transaction.atomic():
+        chat = _locked(chat)
+        if chat.transcript_sent_at is not None:
+            raise ValidationError(_("Ya te enviamos la transcripción."))
+        language = chat.user.language if chat.user_id else settings.LANGUAGE_CODE
+        rendered = outbound.render("chat_transcript", {
+            "chat": chat, "messages": selectors.history(chat, for_agent=False),
+            "site_url": settings.SITE_URL,
+        }, language=language)
+        outbound.email_queue(kind="chat_transcripcion", to=[chat.email], rendered=rendered,
+                             headers={"Auto-Submitted": "auto-generated"})
+        chat.transcript_sent_at = timezone.now()
+        chat.save(update_fields=["transcript_sent_at"])
+        events.chat_changed(chat)
+
+
+def _customer_for(chat_or_none, *, user=None, name: str, email: str) -> Customer:
+    """The logged-in customer, or for a visitor the customer with that
+    address (as email does for an unknown sender: a guest customer)."""
+    if user is not None and user.is_authenticated and user.customer_account is not None:
+        return user.customer_account
+    if chat_or_none is not None and chat_or_none.customer_id:
+        return chat_or_none.customer
+    customer = (
+        Customer.objects.filter(email__lower=email.lower()).first()
+        or Customer.objects.filter(user__email__lower=email.lower()).first()
+    )
+    if customer is None:
+        customer, _created = Customer.objects.get_or_create(
+            email=email.lower(), defaults={"name": name[:150] or email.split("@")[0]})
+    return customer
+
+
+def _visitor_header(chat: Chat) -> str:
+    if chat.customer_id:
+        return ""
+    reason = f" ({chat.get_visitor_reason_display()})" if chat.visitor_reason else ""
+    return _("Visitante sin sesión: %(name)s <%(email)s>%(reason)s; correo no verificado.") % {
+        "name": chat.name, "email": chat.email, "reason": reason} + "\n\n"
+
+
+def chat_convert_to_ticket(chat: Chat, *, agent) -> Ticket:
+    """"Convertir en ticket": a ticket in the chat's department, channel
+    chat, with the whole transcript, assigned to the agent; the customer is
+    told its number in the chat."""
+    with transaction.atomic():
+        chat = _locked(chat)
+        if chat.ticket_id:
+            raise ValidationError(_("Este chat ya es el ticket #%(number)s.")
+                                  % {"number": chat.ticket.number})
+        customer = _customer_for(chat, user=chat.user, name=chat.name, email=chat.email)
+        first = chat.messages.filter(kind=ChatMessage.Kind.CUSTOMER).order_by("seq").first()
+        subject = (first.body.splitlines()[0][:120] if first else "") or \
+            _("Chat con %(name)s") % {"name": chat.name}
+        body = _visitor_header(chat) + _("Transcripción del chat:") + "\n\n" + \
+            selectors.transcript_text(chat, for_agent=True)
+        ticket = ticket_services.ticket_create(
+            customer=customer, requester=chat.user, subject=subject, body=body,
+            department=chat.department, channel=Channel.CHAT,
+        )
+        ticket_services.ticket_assign(ticket, actor=agent, assignee=agent)
+        chat.ticket = ticket
+        chat.customer = chat.customer or customer
+        chat.save(update_fields=["ticket", "customer"])
+        _add(chat, kind=ChatMessage.Kind.SYSTEM, body=_(
+            "Creamos el ticket #%(number)s con esta conversación. Lo seguiremos allí y te "
+            "avisaremos por correo."
+        ) % {"number": ticket.number})
+        events.chat_changed(chat)
+    return ticket
+
+
+def chat_leave_ticket(*, department: Department, body: str, user=None, name: str = "",
+                      email: str = "", chat: Chat | None = None) -> Ticket:
+    """No agent (none available, or the wait is too long): the customer
+    leaves the question as a ticket instead. A waiting chat ends with it."""
+    masked = mask_sensitive(body.strip()[:50_000]).text
+    if not masked:
+        raise ValidationError(_("Escribe tu consulta."))
+    if not (user is not None and user.is_authenticated) and not (name.strip() and email.strip()):
+        raise ValidationError(_("Escribe tu nombre y tu correo para que podamos responderte."))
+    with transaction.atomic():
+        if chat is not None:
+            chat = _locked(chat)
+            if chat.is_closed or chat.ticket_id:
+                raise ChatClosedError()
+            department, name, email = chat.department, chat.name, chat.email
+        customer = _customer_for(chat, user=user, name=name, email=email)
+        subject = masked.splitlines()[0][:120] or _("Consulta desde el chat")
+        text = masked
+        if chat is not None:
+            text = (_visitor_header(chat) + masked + "\n\n" + _("Transcripción del chat:") + "\n\n"
+                    + selectors.transcript_text(chat))
+        elif customer.user_id is None or not (user and user.is_authenticated):
+            text = _("Correo indicado por un visitante, sin verificar: %(email)s") % {
+                "email": email} + "\n\n" + masked
+        ticket = ticket_services.ticket_create(
+            customer=customer, requester=user if user is not None and user.is_authenticated else None,
+            subject=subject, body=text, department=department, channel=Channel.CHAT,
+        )
+        if chat is not None:
+            chat.ticket = ticket
+            chat.status = Chat.Status.CLOSED
+            chat.closed_at = timezone.now()
+            chat.save(update_fields=["ticket", "status", "closed_at"])
+            _add(chat, kind=ChatMessage.Kind.SYSTEM, body=_(
+                "Dejaste tu consulta como el ticket #%(number)s; te responderemos por correo."
+            ) % {"number": ticket.number})
+            events.chat_changed(chat)
+    return ticket

@@ -1,0 +1,38 @@
+from django import template
+from django.utils.html import json_script
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.simple_tag
+def chat_strings():
+    """The widget's and console's words, translated, as a JSON data block
+    for chat.js (CSP forbids inline scripts; a data block is not one)."""
+    return json_script({
+        "you": _("Tú"),
+        "system": _("Aviso"),
+        "note": _("Nota interna"),
+        "waiting": _("Estás en el lugar %(position)s de la fila. Espera estimada: %(minutes)s min."),
+        "with_agent": _("Te atiende %(agent)s."),
+        "closed": _("El chat terminó."),
+        "typing": _("%(name)s está escribiendo…"),
+        "reconnecting": _("Conexión perdida. Reconectando…"),
+        "sending": _("Enviando…"),
+        "ticket_created": _("Creamos el ticket #%(number)s. Te responderemos por correo."),
+        "transcript_sent": _("Te enviamos la transcripción a %(email)s."),
+        "rated": _("¡Gracias por tu valoración!"),
+        "start_chat": _("Iniciar chat"),
+        "leave_ticket": _("Dejar como ticket"),
+        "no_agents": _("Ahora no hay agentes disponibles. Deja tu consulta y te responderemos por correo."),
+        "new_chat": _("Nuevo chat en espera"),
+        "take": _("Tomar"),
+        "open": _("Abrir"),
+        "empty": _("Nada por ahora."),
+        "viewing": _("%(name)s está viendo este ticket"),
+        "replying": _("%(name)s está escribiendo una respuesta"),
+        "only_you": _("Solo tú tienes abierto este ticket."),
+        "new_message": _("Mensaje nuevo"),
+        "converted": _("Ticket #%(number)s creado."),
+        "unknown_chat": _("Este chat ya no está disponible."),
+    }, "chat-strings")

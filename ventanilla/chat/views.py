@@ -1,0 +1,114 @@
+"""Thin HTTP views of the chat: the public start page and its widget panel,
+starting a chat, leaving a ticket when nobody can chat, and the console."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ventanilla.core import ratelimit
+from ventanilla.tickets.access import is_console_user
+from ventanilla.tickets.console_views import console_required
+
+from . import access, selectors, services
+from .forms import StartForm
+
+START_RATE = "10/h"
+
+
+def _is_visitor(request) -> bool:
+    return not (request.user.is_authenticated and request.user.customer_account is not None)
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def start(request):
+    """The chat's own page (the KB's "Chatear con un agente ahora" links
+    here); ?parcial=1 is the widget's panel, loaded when it opens."""
+    departments = selectors.chat_departments()
+    context = {
+        "form": StartForm(visitor=_is_visitor(request)),
+        "departments": [
+            {"settings": d, "agents": selectors.agents_available_count(d.department_id)}
+            for d in departments
+        ],
+        "visitor": _is_visitor(request),
+        "console_user": is_console_user(request.user),
+        "chat_widget_open": True,
+    }
+    template = "chat/start.html#panel" if request.GET.get("parcial") else "chat/start.html"
+    return render(request, template, context)
+
+
+def _form_errors(form) -> JsonResponse:
+    return JsonResponse({"errors": {field: [str(e) for e in errors]
+                                    for field, errors in form.errors.items()}}, status=400)
+
+
+def _rate_limited(request) -> JsonResponse | None:
+    key = str(request.user.pk) if request.user.is_authenticated else _client_ip(request)
+    if ratelimit.exceeded("chat-start", key, START_RATE):
+        return JsonResponse({"errors": {"__all__": [_(
+            "Has iniciado demasiados chats en poco tiempo. Espera un poco o escríbenos un ticket.")]}},
+            status=429)
+    ratelimit.hit("chat-start", key, START_RATE)
+    return None
+
+
+@require_POST
+def begin(request):
+    form = StartForm(request.POST, visitor=_is_visitor(request))
+    if not form.is_valid():
+        return _form_errors(form)
+    limited = _rate_limited(request)
+    if limited:
+        return limited
+    data = form.cleaned_data
+    try:
+        chat = services.chat_start(
+            department=data["department"], user=request.user,
+            name=data.get("name", ""), email=data.get("email", ""),
+            visitor_reason=data.get("visitor_reason", ""), first_message=data.get("message", ""))
+    except ValidationError as error:
+        return JsonResponse({"errors": {"__all__": error.messages}}, status=400)
+    access.remember_visitor_chat(request.session, chat)
+    return JsonResponse({"token": str(chat.token)})
+
+
+@require_POST
+def offline_ticket(request):
+    """Nobody available: the question becomes a ticket, answered by email."""
+    form = StartForm(request.POST, visitor=_is_visitor(request))
+    if not form.is_valid():
+        return _form_errors(form)
+    if not form.cleaned_data.get("message", "").strip():
+        return JsonResponse({"errors": {"message": [_("Escribe tu consulta.")]}}, status=400)
+    key = str(request.user.pk) if request.user.is_authenticated else _client_ip(request)
+    rate = settings.VENTANILLA["TICKET_CREATE_RATE"]
+    if ratelimit.exceeded("chat-ticket", key, rate):
+        return JsonResponse({"errors": {"__all__": [_(
+            "Has dejado demasiadas consultas en poco tiempo. Espera un poco.")]}}, status=429)
+    data = form.cleaned_data
+    try:
+        ticket = services.chat_leave_ticket(
+            department=data["department"], body=data["message"], user=request.user,
+            name=data.get("name", ""), email=data.get("email", ""))
+    except ValidationError as error:
+        return JsonResponse({"errors": {"__all__": error.messages}}, status=400)
+    ratelimit.hit("chat-ticket", key, rate)
+    return JsonResponse({"number": ticket.number})
+
+
+@console_required
+def console(request):
+    return render(request, "chat/console.html", {})
+
+
+@console_required
+def console_sidebar(request, chat_id):
+    chat = access.chat_for_agent(request.user, chat_id)
+    return render(request, "chat/console_sidebar.html", {"chat": chat, **selectors.sidebar(chat)})
