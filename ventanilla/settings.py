@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ventanilla.sla",
     "ventanilla.status",
     "ventanilla.fields",
+    "ventanilla.integrations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -328,4 +329,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # The consumer (run_huey) installs its own handler: don't print twice.
     "loggers": {"huey": {"propagate": False}},
+}
+
+# --- integrations ---
+# django-ninja's Swagger UI assets are served from static files (no CDN).
+INSTALLED_APPS += ["ninja"]
+VENTANILLA_INTEGRATIONS = {
+    # Webhook deliveries: attempts per delivery, first retry delay (doubled
+    # on each attempt), and failed deliveries in a row that disable a webhook.
+    "WEBHOOK_ATTEMPTS": envint("VENTANILLA_WEBHOOK_ATTEMPTS", 6),
+    "WEBHOOK_RETRY_BASE_SECONDS": envint("VENTANILLA_WEBHOOK_RETRY_BASE_SECONDS", 30),
+    "WEBHOOK_TIMEOUT_SECONDS": envint("VENTANILLA_WEBHOOK_TIMEOUT_SECONDS", 10),
+    "WEBHOOK_DISABLE_AFTER": envint("VENTANILLA_WEBHOOK_DISABLE_AFTER", 5),
+    # Single sign-on links are valid this long (and only once).
+    "SSO_MAX_AGE_SECONDS": envint("VENTANILLA_SSO_MAX_AGE_SECONDS", 90),
 }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("ventanilla.sla.urls")),
     path("", include("ventanilla.status.urls")),
     path("", include("ventanilla.fields.urls")),
+    path("", include("ventanilla.integrations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from ventanilla.accounts.models import Customer, Service
 from ventanilla.core.models import SiteSettings
+from ventanilla.integrations.events import emit, message_payload, ticket_payload
 
 from . import notifications
 from .attachments import check_uploads
@@ -124,6 +125,7 @@ def ticket_create(
         _add_attachments(message, files)
         _event(ticket, TicketEvent.Kind.CREATED, requester, to_value=channel, now=now)
         transaction.on_commit(lambda: notifications.ticket_created(ticket.pk))
+        emit("ticket.created", ticket_payload(ticket))
     return ticket
 
 
@@ -158,6 +160,7 @@ def ticket_customer_reply(ticket: Ticket, *, author, body: str, files: Sequence 
     ticket.last_customer_message_at = now
     ticket.updated_at = now
     ticket.save(update_fields=[*STATUS_FIELDS, "last_customer_message_at", "updated_at"])
+    emit("message.created", message_payload(message))
     return message
 
 
@@ -190,6 +193,7 @@ def ticket_agent_reply(ticket: Ticket, *, agent, body: str, files: Sequence = ()
     ticket.save(update_fields=[*STATUS_FIELDS, "last_agent_message_at", "updated_at"])
     if not internal:
         transaction.on_commit(lambda: notifications.agent_replied(message.pk))
+    emit("message.created", message_payload(message))
     return message
 
 
@@ -205,6 +209,7 @@ def ticket_status_set(ticket: Ticket, *, actor, role: Role, status: str) -> Tick
             transaction.on_commit(lambda: notifications.ticket_resolved(ticket.pk))
         elif status == Status.CLOSED:
             transaction.on_commit(lambda: notifications.ticket_closed(ticket.pk))
+        emit("ticket.updated", ticket_payload(ticket))
     return ticket
 
 
@@ -247,6 +252,7 @@ def ticket_update_fields(ticket: Ticket, *, agent, department: Department | None
     if changed:
         ticket.updated_at = now
         ticket.save(update_fields=[*set(changed), "updated_at"])
+        emit("ticket.updated", ticket_payload(ticket))
     return ticket
 
 
@@ -267,6 +273,7 @@ def ticket_assign(ticket: Ticket, *, actor, assignee) -> Ticket:
     ticket.assignee = assignee
     ticket.updated_at = now
     ticket.save(update_fields=["assignee", "updated_at"])
+    emit("ticket.updated", ticket_payload(ticket))
     return ticket
 
 
