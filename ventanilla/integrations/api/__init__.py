@@ -26,7 +26,7 @@ def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="Ventanilla API",
         version="1",
-        description=str(_("API REST de Ventanilla. Autenticación: `Authorization: Bearer <clave>`.")),
+        description=str(_("API REST de Ventanilla. Autenticación: `Authorization: Bearer …`.")),
         urls_namespace="integrations:api-v1",
         auth=ApiKeyAuth(),
         docs=Swagger(settings={"persistAuthorization": False}),
