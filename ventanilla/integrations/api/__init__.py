@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from .auth import ApiKeyAuth
-from .errors import install_handlers
+from .errors import PROBLEM_CONTENT_TYPE, install_handlers
 
 # URL prefix → "module:attribute" of its router.
 RESOURCE_ROUTERS = {
@@ -22,8 +22,22 @@ RESOURCE_ROUTERS = {
 }
 
 
+class VentanillaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Errors are documented as what they are: application/problem+json."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                for code, response in responses.items():
+                    if str(code).startswith("4") and "application/json" in response.get("content", {}):
+                        response["content"] = {
+                            PROBLEM_CONTENT_TYPE: response["content"]["application/json"]}
+        return schema
+
+
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+    api = VentanillaAPI(
         title="Ventanilla API",
         version="1",
         description=str(_("API REST de Ventanilla. Autenticación: `Authorization: Bearer …`.")),

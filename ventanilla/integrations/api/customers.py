@@ -3,13 +3,13 @@
 from typing import Literal
 
 from ninja import Field, Router, Schema
-from ninja.responses import Status, codes_4xx
+from ninja.responses import Status
 
 from ventanilla.accounts.models import Customer
 
 from .. import services
 from .auth import require
-from .errors import Problem, not_found
+from .errors import ERROR_CODES, Problem, not_found
 
 router = Router(tags=["customers"])
 
@@ -43,7 +43,7 @@ def customer_out(customer: Customer, external_id: str) -> dict:
     }
 
 
-@router.put("/{external_id}", response={200: CustomerOut, 201: CustomerOut, codes_4xx: Problem},
+@router.put("/{external_id}", response={200: CustomerOut, 201: CustomerOut, ERROR_CODES: Problem},
             summary="Crear o actualizar un cliente")
 def customer_put(request, external_id: str, payload: CustomerIn):
     key = require(request, "customers", "write")
@@ -52,7 +52,7 @@ def customer_put(request, external_id: str, payload: CustomerIn):
     return Status(201 if created else 200, customer_out(customer, external_id.strip()))
 
 
-@router.get("/{external_id}", response={200: CustomerOut, codes_4xx: Problem},
+@router.get("/{external_id}", response={200: CustomerOut, ERROR_CODES: Problem},
             summary="Un cliente")
 def customer_get(request, external_id: str):
     key = require(request, "customers", "read")

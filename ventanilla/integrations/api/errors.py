@@ -162,3 +162,7 @@ def install_handlers(api) -> None:
     @api.exception_handler(HttpError)
     def _http_error(request, exc):
         return problem_response(ApiError(exc.status_code, "http_error", str(exc)))
+
+
+# The error statuses every operation documents (as Problem documents).
+ERROR_CODES = frozenset({400, 401, 403, 404, 405, 409, 413, 422, 429})

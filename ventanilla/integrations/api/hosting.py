@@ -1,14 +1,14 @@
 """/api/v1/services: a customer's hosting services, upserted by external id."""
 
 from ninja import Field, Router, Schema
-from ninja.responses import Status, codes_4xx
+from ninja.responses import Status
 
 from ventanilla.accounts.models import Service
 
 from .. import services
 from ..models import ExternalRef
 from .auth import require
-from .errors import Problem, not_found
+from .errors import ERROR_CODES, Problem, not_found
 
 router = Router(tags=["services"])
 
@@ -46,7 +46,7 @@ def service_out(integration, service: Service, external_id: str) -> dict:
     }
 
 
-@router.put("/{external_id}", response={200: ServiceOut, 201: ServiceOut, codes_4xx: Problem},
+@router.put("/{external_id}", response={200: ServiceOut, 201: ServiceOut, ERROR_CODES: Problem},
             summary="Crear o actualizar un servicio")
 def service_put(request, external_id: str, payload: ServiceIn):
     key = require(request, "services", "write")
@@ -59,7 +59,7 @@ def service_put(request, external_id: str, payload: ServiceIn):
                   service_out(key.integration, service, external_id.strip()))
 
 
-@router.get("/{external_id}", response={200: ServiceOut, codes_4xx: Problem},
+@router.get("/{external_id}", response={200: ServiceOut, ERROR_CODES: Problem},
             summary="Un servicio")
 def service_get(request, external_id: str):
     key = require(request, "services", "read")

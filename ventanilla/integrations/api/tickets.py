@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.responses import Status, codes_4xx
+from ninja.responses import Status
 
 from ventanilla.accounts.models import User
 from ventanilla.tickets import services as ticket_services
@@ -27,7 +27,7 @@ from ventanilla.tickets.status import Role
 from .. import services
 from ..models import ExternalRef
 from .auth import acting_agent, require
-from .errors import ApiError, Problem, not_found
+from .errors import ERROR_CODES, ApiError, Problem, not_found
 from .idempotency import idempotent
 
 router = Router(tags=["tickets"])
@@ -226,7 +226,7 @@ def _files(request, attachments: list[AttachmentIn]) -> list[SimpleUploadedFile]
 
 # --- Tickets ---------------------------------------------------------------
 
-@router.get("", response={200: TicketPage, codes_4xx: Problem}, summary="Lista de tickets")
+@router.get("", response={200: TicketPage, ERROR_CODES: Problem}, summary="Lista de tickets")
 def ticket_list(request, filters: Query[TicketFilters]):
     """Most recently updated first; pass `next_cursor` back as `cursor` for the next page."""
     key = require(request, "tickets", "read")
@@ -246,7 +246,7 @@ def ticket_list(request, filters: Query[TicketFilters]):
                         "next_cursor": page.next_cursor})
 
 
-@router.get("/{number}", response={200: TicketDetail, codes_4xx: Problem}, summary="Un ticket")
+@router.get("/{number}", response={200: TicketDetail, ERROR_CODES: Problem}, summary="Un ticket")
 def ticket_get(request, number: str, customer: str | None = None):
     """With `customer`, 404 unless the ticket is that customer's."""
     key = require(request, "tickets", "read")
@@ -258,7 +258,7 @@ def ticket_get(request, number: str, customer: str | None = None):
     return Status(200, _ticket_detail(key.integration, ticket))
 
 
-@router.post("", response={201: TicketDetail, codes_4xx: Problem},
+@router.post("", response={201: TicketDetail, ERROR_CODES: Problem},
              summary="Abrir un ticket en nombre de un cliente")
 def ticket_create(request, payload: TicketIn):
     key = require(request, "tickets", "write")
@@ -287,7 +287,7 @@ def ticket_create(request, payload: TicketIn):
     return Status(*idempotent(request, payload.dict(), create))
 
 
-@router.post("/{number}/messages", response={201: MessageOut, codes_4xx: Problem},
+@router.post("/{number}/messages", response={201: MessageOut, ERROR_CODES: Problem},
              summary="Responder, añadir una nota interna o un mensaje del cliente")
 def message_create(request, number: str, payload: MessageIn):
     key = require(request, "tickets", "write")
@@ -316,7 +316,7 @@ def message_create(request, number: str, payload: MessageIn):
     return Status(*idempotent(request, {"number": number, **payload.dict()}, create))
 
 
-@router.patch("/{number}", response={200: TicketDetail, codes_4xx: Problem},
+@router.patch("/{number}", response={200: TicketDetail, ERROR_CODES: Problem},
               summary="Cambiar estado, prioridad, departamento o asignación")
 def ticket_patch(request, number: str, payload: TicketPatch):
     key = require(request, "tickets", "write")
@@ -351,7 +351,7 @@ def _json(schema, data: dict) -> dict:
 
 # --- Attachments -----------------------------------------------------------
 
-@attachments_router.get("/{attachment_id}", response={200: None, codes_4xx: Problem},
+@attachments_router.get("/{attachment_id}", response={200: None, ERROR_CODES: Problem},
                         summary="Descargar un adjunto", openapi_extra={
                             "responses": {200: {"description": "El archivo",
                                                 "content": {"application/octet-stream": {}}}}})
