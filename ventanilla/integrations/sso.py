@@ -73,10 +73,10 @@ def sso_link_use(integration: Integration | None, *, customer: str, timestamp: s
         with transaction.atomic():
             SsoLogin.objects.create(integration=integration, nonce=nonce, customer=target)
             user = _customer_login(target)
+            if not user.is_active or user.is_staff or user.is_superuser or user.is_agent:
+                # A customer link must never open a staff session (nor link one).
+                raise invalid
     except IntegrityError:
         raise SsoRefused("replayed", _("Este enlace de acceso ya se usó. Vuelve a entrar desde "
                                        "tu área de facturación.")) from None
-    if not user.is_active or user.is_staff or user.is_superuser or user.is_agent:
-        # A customer link must never open a staff session.
-        raise invalid
     return user
