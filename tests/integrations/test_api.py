@@ -1,9 +1,13 @@
 import base64
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 
-from ventanilla.integrations.models import ApiCall, ExternalRef, Integration
+from ventanilla.integrations.models import ApiCall, ExternalRef, IdempotentRequest, Integration
 from ventanilla.integrations.services import api_key_revoke
+from ventanilla.integrations.tasks import integrations_prune
 from ventanilla.tickets.models import Attachment, Channel, Message, Ticket
 
 from .conftest import ALL_SCOPES, ApiClient
@@ -304,3 +308,39 @@ def test_the_docs_are_served_without_a_cdn(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/tickets/{number}/messages" in schema["paths"]
+
+
+def test_old_bookkeeping_rows_are_pruned(synced):
+    synced.post("/tickets", {"customer": "C-ALICE", "subject": "x", "body": "y",
+                             "department": "soporte"}, headers={"Idempotency-Key": "a"})
+    assert IdempotentRequest.objects.count() == 1 and ApiCall.objects.exists()
+    integrations_prune(timezone.now() + timedelta(days=2))
+    assert not IdempotentRequest.objects.exists() and ApiCall.objects.exists()
+    with time_machine.travel(timezone.now() + timedelta(days=91)):
+        integrations_prune()
+    assert not ApiCall.objects.exists()
+
+
+def test_large_attachments_go_as_multipart(synced):
+    number = new_ticket(synced)["number"]
+    big_log = b"linea de log\n" * 200_000  # 2.6 MB: too big for a JSON body
+    r = synced.post(f"/tickets/{number}/messages", {
+        "kind": "note", "body": "x",
+        "attachments": [{"name": "mail.log", "content_base64": base64.b64encode(big_log).decode()}]})
+    assert r.status_code == 413 and r.json()["code"] == "body_too_large"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = synced.client.post(
+        f"/api/v1/tickets/{number}/messages/upload",
+        {"kind": "note", "body": "El log completo",
+         "files": [SimpleUploadedFile("mail.log", big_log), SimpleUploadedFile("c.png", PNG)]},
+        headers={"Authorization": f"Bearer {synced.key}"},
+    )
+    assert r.status_code == 201, r.content
+    assert sorted(a["size"] for a in r.json()["attachments"]) == sorted([len(big_log), len(PNG)])
+    r = synced.client.post(
+        f"/api/v1/tickets/{number}/messages/upload",
+        {"kind": "note", "body": "falso", "files": [SimpleUploadedFile("x.pdf", b"MZ not a pdf")]},
+        headers={"Authorization": f"Bearer {synced.key}"},
+    )
+    assert r.status_code == 422 and r.json()["code"] == "content_mismatch"

@@ -12,7 +12,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 from huey.exceptions import RetryTask
 
-from .models import WebhookDelivery
+from .models import ApiCall, IdempotentRequest, SsoLogin, WebhookDelivery
 from .webhooks import enqueue, webhook_deliver
 
 
@@ -32,3 +32,21 @@ def webhook_sweep() -> None:
         status=WebhookDelivery.Status.PENDING, subscription__is_active=True,
     ).values_list("pk", flat=True)[:200]:
         enqueue(delivery_id)
+
+
+# How long the bookkeeping rows are kept.
+IDEMPOTENCY_KEEP = timedelta(days=1)
+SSO_NONCE_KEEP = timedelta(days=1)  # far beyond a link's life
+API_CALL_KEEP = timedelta(days=90)
+
+
+def integrations_prune(now=None) -> None:
+    now = now or timezone.now()
+    IdempotentRequest.objects.filter(created_at__lt=now - IDEMPOTENCY_KEEP).delete()
+    SsoLogin.objects.filter(created_at__lt=now - SSO_NONCE_KEEP).delete()
+    ApiCall.objects.filter(created_at__lt=now - API_CALL_KEEP).delete()
+
+
+@db_periodic_task(crontab(minute="17", hour="*"))
+def integrations_prune_hourly() -> None:
+    integrations_prune()

@@ -30,16 +30,19 @@ def logged(view, route: str):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        started = monotonic()
-        with translation.override(api_language(request)):
-            response = view(request, *args, **kwargs)
-        if route not in UNLOGGED_ROUTES:
-            key = getattr(request, "api_key", None)
-            ApiCall.objects.create(
-                api_key=key, method=request.method[:8], route=f"/api/v1/{route}"[:200],
-                status=response.status_code, duration_ms=int((monotonic() - started) * 1000),
-            )
-        return response
+        started, status = monotonic(), 500
+        try:
+            with translation.override(api_language(request)):
+                response = view(request, *args, **kwargs)
+            status = response.status_code
+            return response
+        finally:
+            if route not in UNLOGGED_ROUTES:
+                ApiCall.objects.create(
+                    api_key=getattr(request, "api_key", None), method=request.method[:8],
+                    route=f"/api/v1/{route}"[:200], status=status,
+                    duration_ms=int((monotonic() - started) * 1000),
+                )
 
     return wrapper
 

@@ -6,7 +6,7 @@ errors list each offending field in `errors`."""
 
 import json
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -158,6 +158,13 @@ def install_handlers(api) -> None:
     @api.exception_handler(PermissionDenied)
     def _refused(request, exc):
         return problem_response(ApiError(409, "not_allowed", str(exc) or _("Operación no permitida.")))
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request, exc):
+        return problem_response(ApiError(
+            413, "body_too_large",
+            _("El cuerpo de la petición es demasiado grande; envía los adjuntos con "
+              "/messages/upload (multipart).")))
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc):
