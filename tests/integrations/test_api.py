@@ -344,3 +344,25 @@ def test_large_attachments_go_as_multipart(synced):
         headers={"Authorization": f"Bearer {synced.key}"},
     )
     assert r.status_code == 422 and r.json()["code"] == "content_mismatch"
+
+
+def test_notification_addresses_follow_the_billing_system(synced, alice, mailoutbox,
+                                                          django_capture_on_commit_callbacks):
+    base = {"name": alice.name, "email": alice.email}
+    with django_capture_on_commit_callbacks(execute=True):
+        r = synced.put("/customers/C-ALICE", {**base, "notification_addresses": [
+            {"kind": "soporte", "email": "Soporte@Alicia.mx"},
+            {"kind": "facturacion", "email": "pagos@alicia.mx"}]})
+    assert r.status_code == 200, r.content
+    assert {(a["email"], a["confirmed"]) for a in r.json()["notification_addresses"]} == {
+        ("soporte@alicia.mx", False), ("pagos@alicia.mx", False)}
+    assert {m.to[0] for m in mailoutbox} == {"soporte@alicia.mx", "pagos@alicia.mx"}
+    r = synced.put("/customers/C-ALICE", base)  # omitted: left alone
+    assert len(r.json()["notification_addresses"]) == 2
+    r = synced.put("/customers/C-ALICE", {**base, "notification_addresses": [
+        {"kind": "soporte", "email": "soporte@alicia.mx"}]})
+    assert [a["email"] for a in r.json()["notification_addresses"]] == ["soporte@alicia.mx"]
+    r = synced.put("/customers/C-ALICE", {**base, "notification_addresses": [
+        {"kind": "soporte", "email": alice.email}]})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "notification_addresses.0"

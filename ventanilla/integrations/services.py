@@ -10,6 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import TIME_ZONE_CHOICES, Customer, Service
+from ventanilla.mail.notification_addresses import (
+    addresses_for_customer,
+    notification_address_add,
+    notification_address_remove,
+)
 
 from .models import ApiKey, ExternalRef, Integration
 
@@ -54,6 +59,8 @@ class CustomerData:
     phone: str = ""
     time_zone: str = ""
     language: str = ""
+    # [(kind, email)]; None leaves the customer's addresses as they are.
+    notification_addresses: list[tuple[str, str]] | None = None
 
 
 def _field_error(field: str, message: str, code: str = "invalid") -> ValidationError:
@@ -102,7 +109,25 @@ def customer_upsert(integration: Integration, external_id: str,
         customer.user.language = data.language
         customer.user.save(update_fields=["language"])
     ref_set(integration, ExternalRef.Kind.CUSTOMER, external_id, customer.pk)
+    if data.notification_addresses is not None:
+        notification_addresses_sync(customer, data.notification_addresses)
     return customer, created
+
+
+def notification_addresses_sync(customer: Customer, wanted: list[tuple[str, str]]) -> None:
+    """Make the customer's extra notification addresses the billing
+    system's list: missing ones are added (and, like any new address, get a
+    confirmation link before they receive anything), others removed."""
+    wanted_set = {(kind, email.strip().lower()) for kind, email in wanted}
+    current = {(a.kind, a.email.lower()): a for a in addresses_for_customer(customer)}
+    for key, address in current.items():
+        if key not in wanted_set:
+            notification_address_remove(address)
+    for index, (kind, email) in enumerate(sorted(wanted_set - current.keys())):
+        try:
+            notification_address_add(customer, email=email, kind=kind)
+        except ValidationError as error:
+            raise ValidationError({f"notification_addresses.{index}": error.error_list}) from None
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,22 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from ventanilla.accounts.models import Customer
+from ventanilla.mail.notification_addresses import addresses_for_customer
 
 from .. import services
 from .auth import require
 from .errors import ERROR_CODES, Problem, not_found
 
 router = Router(tags=["customers"])
+
+
+class NotificationAddressIn(Schema):
+    kind: Literal["soporte", "facturacion", "abuso"]
+    email: str = Field(..., min_length=3, max_length=254)
+
+
+class NotificationAddressOut(NotificationAddressIn):
+    confirmed: bool
 
 
 class CustomerIn(Schema):
@@ -21,6 +31,10 @@ class CustomerIn(Schema):
     phone: str = Field("", max_length=40)
     time_zone: str = Field("", max_length=64, description="p. ej. America/Mexico_City")
     language: Literal["", "es", "en"] = ""
+    notification_addresses: list[NotificationAddressIn] | None = Field(
+        None, max_length=10,
+        description="Direcciones extra de notificación; se omite para no tocarlas. Cada dirección "
+                    "nueva recibe un enlace de confirmación.")
 
 
 class CustomerOut(Schema):
@@ -32,10 +46,14 @@ class CustomerOut(Schema):
     time_zone: str
     language: str
     has_login: bool
+    notification_addresses: list[NotificationAddressOut]
 
 
 def customer_out(customer: Customer, external_id: str) -> dict:
+    addresses = [{"kind": a.kind, "email": a.email, "confirmed": a.confirmed_at is not None}
+                 for a in addresses_for_customer(customer)]
     return {
+        "notification_addresses": addresses,
         "external_id": external_id, "name": customer.name, "email": customer.email,
         "company": customer.company, "phone": customer.phone, "time_zone": customer.time_zone,
         "language": customer.user.language if customer.user_id else "",
@@ -47,8 +65,11 @@ def customer_out(customer: Customer, external_id: str) -> dict:
             summary="Crear o actualizar un cliente")
 def customer_put(request, external_id: str, payload: CustomerIn):
     key = require(request, "customers", "write")
+    data = payload.dict()
+    if payload.notification_addresses is not None:
+        data["notification_addresses"] = [(a.kind, a.email) for a in payload.notification_addresses]
     customer, created = services.customer_upsert(
-        key.integration, external_id, services.CustomerData(**payload.dict()))
+        key.integration, external_id, services.CustomerData(**data))
     return Status(201 if created else 200, customer_out(customer, external_id.strip()))
 
 
