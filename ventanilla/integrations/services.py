@@ -104,7 +104,8 @@ def customer_upsert(integration: Integration, external_id: str,
     customer.phone = data.phone.strip()[:40]
     if data.time_zone:
         customer.time_zone = data.time_zone
-    customer.save()
+    customer.save(update_fields=None if created else
+                  ["name", "email", "company", "phone", "time_zone"])
     if data.language and customer.user_id and customer.user.language != data.language:
         customer.user.language = data.language
         customer.user.save(update_fields=["language"])
@@ -177,7 +178,8 @@ def service_upsert(integration: Integration, external_id: str,
     service.domain = data.domain.strip().lower()[:253]
     service.server_ip = data.server_ip or None
     service.status = data.status
-    service.save()
+    service.save(update_fields=None if created else
+                 ["customer", "type", "name", "order_number", "domain", "server_ip", "status"])
     ref_set(integration, ExternalRef.Kind.SERVICE, external_id, service.pk)
     return service, created
 
