@@ -4,7 +4,9 @@ body). Examples are bounded to keep the suite fast."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -26,7 +28,19 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def key(make_key, whmcs, alice, make_ticket):
+def wsgi_in_test_transaction():
+    """Requests go through the real WSGI handler, which closes the database
+    connection at the start and end of each request; inside the test's
+    transaction that connection must stay (Django's test client does the same)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def key(make_key, whmcs, alice, make_ticket, wsgi_in_test_transaction):
     customer_upsert(whmcs, "C-ALICE", CustomerData(name=alice.name, email=alice.email))
     make_ticket(alice)
     return make_key()
