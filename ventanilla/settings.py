@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ventanilla.status",
     "ventanilla.fields",
     "ventanilla.notifications",
+    "ventanilla.integrations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -365,3 +366,17 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append(
     SITE_URL.replace("https://", "wss://", 1).replace("http://", "ws://", 1))
 # A bare WebSocket echo at ws/eco/ for `make bench` (the latency floor); off in production.
 VENTANILLA_CHAT_ECHO = envbool("VENTANILLA_CHAT_ECHO", False)
+
+# --- integrations ---
+# django-ninja's Swagger UI assets are served from static files (no CDN).
+INSTALLED_APPS += ["ninja"]
+VENTANILLA_INTEGRATIONS = {
+    # Webhook deliveries: attempts per delivery, first retry delay (doubled
+    # on each attempt), and failed deliveries in a row that disable a webhook.
+    "WEBHOOK_ATTEMPTS": envint("VENTANILLA_WEBHOOK_ATTEMPTS", 6),
+    "WEBHOOK_RETRY_BASE_SECONDS": envint("VENTANILLA_WEBHOOK_RETRY_BASE_SECONDS", 30),
+    "WEBHOOK_TIMEOUT_SECONDS": envint("VENTANILLA_WEBHOOK_TIMEOUT_SECONDS", 10),
+    "WEBHOOK_DISABLE_AFTER": envint("VENTANILLA_WEBHOOK_DISABLE_AFTER", 5),
+    # Single sign-on links are valid this long (and only once).
+    "SSO_MAX_AGE_SECONDS": envint("VENTANILLA_SSO_MAX_AGE_SECONDS", 90),
+}

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("ventanilla.status.urls")),
     path("", include("ventanilla.fields.urls")),
     path("", include("ventanilla.notifications.urls")),
+    path("", include("ventanilla.integrations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

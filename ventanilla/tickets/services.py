@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from ventanilla.accounts.models import Customer, Service
 from ventanilla.core.models import SiteSettings
+from ventanilla.integrations.events import emit, message_payload, ticket_payload
 from ventanilla.sla import services as sla
 
 from . import notifications
@@ -127,6 +128,7 @@ def ticket_create(
         _add_attachments(message, files)
         _event(ticket, TicketEvent.Kind.CREATED, requester, to_value=channel, now=now)
         transaction.on_commit(lambda: notifications.ticket_created(ticket.pk))
+        emit("ticket.created", ticket_payload(ticket))
     return ticket
 
 
@@ -162,6 +164,7 @@ def ticket_customer_reply(ticket: Ticket, *, author, body: str, files: Sequence 
     ticket.updated_at = now
     sla_fields = sla.timers_on_customer_message(ticket, now=now)
     ticket.save(update_fields=[*STATUS_FIELDS, "last_customer_message_at", "updated_at", *sla_fields])
+    emit("message.created", message_payload(message))
     return message
 
 
@@ -195,6 +198,7 @@ def ticket_agent_reply(ticket: Ticket, *, agent, body: str, files: Sequence = ()
     ticket.save(update_fields=[*STATUS_FIELDS, "last_agent_message_at", "updated_at", *sla_fields])
     if not internal:
         transaction.on_commit(lambda: notifications.agent_replied(message.pk))
+    emit("message.created", message_payload(message))
     return message
 
 
@@ -211,6 +215,7 @@ def ticket_status_set(ticket: Ticket, *, actor, role: Role, status: str) -> Tick
             transaction.on_commit(lambda: notifications.ticket_resolved(ticket.pk))
         elif status == Status.CLOSED:
             transaction.on_commit(lambda: notifications.ticket_closed(ticket.pk))
+        emit("ticket.updated", ticket_payload(ticket))
     return ticket
 
 
@@ -256,6 +261,7 @@ def ticket_update_fields(ticket: Ticket, *, agent, department: Department | None
         if "priority" in changed or "department" in changed:
             changed += sla.timers_on_retarget(ticket, old_priority=old_priority)
         ticket.save(update_fields=[*set(changed), "updated_at"])
+        emit("ticket.updated", ticket_payload(ticket))
     return ticket
 
 
@@ -276,6 +282,7 @@ def ticket_assign(ticket: Ticket, *, actor, assignee) -> Ticket:
     ticket.assignee = assignee
     ticket.updated_at = now
     ticket.save(update_fields=["assignee", "updated_at"])
+    emit("ticket.updated", ticket_payload(ticket))
     return ticket
 
 

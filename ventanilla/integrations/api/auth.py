@@ -1,0 +1,58 @@
+"""API keys: `Authorization: Bearer vt_<prefix>_<secret>`, looked up by the
+SHA-256 of the key, with per-key scopes and rate limit."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.security import HttpBearer
+
+from ventanilla.core import ratelimit
+
+from ..models import ApiKey, hash_key
+from .errors import ApiError
+
+
+class ApiKeyAuth(HttpBearer):
+    def authenticate(self, request, token: str) -> ApiKey | None:
+        if not token.startswith("vt_"):
+            return None
+        key = (
+            ApiKey.objects.select_related("integration__agent")
+            .filter(key_hash=hash_key(token), revoked_at__isnull=True,
+                    integration__is_active=True)
+            .first()
+        )
+        if key is None:
+            return None
+        # The call log reads it even when the view fails later.
+        request.api_key = key
+        if ratelimit.exceeded("api", key.prefix, key.rate):
+            raise ApiError(429, "rate_limited",
+                           _("Has superado el límite de llamadas de esta clave (%(rate)s).")
+                           % {"rate": key.rate}, headers={"Retry-After": "60"})
+        ratelimit.hit("api", key.prefix, key.rate)
+        now = timezone.now()
+        if key.last_used_at is None or key.last_used_at < now - timedelta(minutes=1):
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        return key
+
+
+def require(request, resource: str, access: str) -> ApiKey:
+    """The caller's key, if it holds the scope `resource:access`; else 403."""
+    key: ApiKey = request.auth
+    if not key.allows(f"{resource}:{access}"):
+        raise ApiError(403, "insufficient_scope",
+                       _("Esta clave no tiene el permiso «%(scope)s».")
+                       % {"scope": f"{resource}:{access}"})
+    return key
+
+
+def acting_agent(request):
+    """The integration's agent: the API sees the tickets this agent sees and
+    writes on its behalf."""
+    agent = request.auth.integration.agent
+    if agent is None or not agent.is_active or not (agent.is_agent or agent.is_superuser):
+        raise ApiError(403, "no_agent",
+                       _("La integración no tiene un agente activo; asígnalo en el admin."))
+    return agent
