@@ -7,6 +7,7 @@ its sender only once it is stored.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Customer
+from ventanilla.integrations.events import emit
 from ventanilla.mail import outbound
 from ventanilla.tickets import services as ticket_services
 from ventanilla.tickets.access import agent_may_see_department
@@ -84,8 +86,20 @@ def chat_start(*, department: Department, user=None, name: str = "", email: str 
                  body=mask_sensitive(first_message.strip()[:MAX_MESSAGE_CHARS]).text,
                  author=chat.user)
         events.queue_changed(department.pk)
+        emit("chat.started", partial(chat_payload, chat.pk))
     chat_dispatch(department.pk)
     return Chat.objects.select_related("department", "agent").get(pk=chat.pk)
+
+
+def chat_payload(chat_id: int) -> dict:
+    """The data of the chat.started and chat.ended webhooks."""
+    chat = Chat.objects.select_related("department", "agent").get(pk=chat_id)
+    return {"chat": {
+        "id": chat.pk, "status": chat.status, "department": chat.department.slug,
+        "customer": {"name": chat.name, "email": chat.email},
+        "agent": chat.agent.email if chat.agent_id else None,
+        "created_at": chat.created_at, "closed_at": chat.closed_at,
+    }}
 
 
 def chat_post(chat: Chat, *, kind: str, body: str, author=None, client_id: str = "") -> Posted:
@@ -234,6 +248,7 @@ def chat_close(chat: Chat, *, actor=None, by_customer: bool = False) -> Chat:
         _add(chat, kind=ChatMessage.Kind.SYSTEM, now=now, body=(
             _("Terminaste el chat.") if by_customer else _("El agente terminó el chat.")))
         events.chat_changed(chat)
+        emit("chat.ended", partial(chat_payload, chat.pk))
     # The agent has room for one more.
     chat_dispatch(chat.department_id)
     return chat

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ventanilla.accounts.models import User
+from ventanilla.integrations.events import emit
 from ventanilla.tickets.models import Priority, Ticket
 
 from . import timers
@@ -168,7 +169,16 @@ def _escalate(ticket: Ticket, running: timers.RunningTimer, level: str, now: dat
         )
         for user in recipients:
             _email_alert(user, escalation)
+        emit(WEBHOOK_EVENTS[level], escalation_payload(escalation))
     return True
+
+
+WEBHOOK_EVENTS = {Escalation.Level.WARNING: "sla.warning", Escalation.Level.BREACH: "sla.breached"}
+
+
+def escalation_payload(escalation: Escalation) -> dict:
+    return {"ticket": escalation.ticket.number, "target": escalation.timer,
+            "due_at": escalation.due_at, "created_at": escalation.created_at}
 
 
 def escalation_recipients(ticket: Ticket) -> list[User]:

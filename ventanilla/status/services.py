@@ -6,6 +6,7 @@ import hmac
 import ipaddress
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Customer, Service
+from ventanilla.integrations.events import emit
 from ventanilla.notifications import services as notifications
 from ventanilla.notifications.models import Kind as NoticeKind
 from ventanilla.tickets import services as tickets
@@ -108,7 +110,20 @@ def incident_update(incident: Incident, *, author, status: str, body: str,
         update.save(update_fields=["posted_to_tickets"])
     ends = status in state.FINAL_STATUSES and previous != status
     transaction.on_commit(lambda: _notify(incident.pk, followers_only=not ends))
+    emit("incident.updated", partial(incident_payload, update.pk))
     return update
+
+
+def incident_payload(update_id: int) -> dict:
+    """The data of the incident.updated webhook."""
+    update = IncidentUpdate.objects.select_related("incident").get(pk=update_id)
+    incident = update.incident
+    return {"incident": {
+        "id": incident.pk, "kind": incident.kind, "title": incident.title,
+        "status": incident.status, "impact": incident.impact,
+        "components": sorted(incident.components.values_list("name", flat=True)),
+        "started_at": incident.started_at, "ended_at": incident.ended_at,
+    }, "update": {"status": update.status, "body": update.body, "created_at": update.created_at}}
 
 
 def _post_to_linked_tickets(incident: Incident, *, author, body: str, resolve: bool) -> int:
