@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from ventanilla.accounts.models import Customer
 from ventanilla.integrations.events import emit
 from ventanilla.mail import outbound
+from ventanilla.sla.models import SatisfactionRating
+from ventanilla.sla.services import satisfaction_record
 from ventanilla.tickets import services as ticket_services
 from ventanilla.tickets.access import agent_may_see_department
 from ventanilla.tickets.models import Channel, Department, Ticket
@@ -266,6 +268,9 @@ def chat_rate(chat: Chat, *, rating: int, comment: str = "") -> Chat:
         chat.rating = rating
         chat.rating_comment = mask_sensitive(comment.strip()[:2000]).text
         chat.save(update_fields=["rating", "rating_comment"])
+        satisfaction_record(source=SatisfactionRating.Source.CHAT, subject_key=f"chat:{chat.pk}",
+                            score=rating, agent=chat.agent, department=chat.department,
+                            channel=Channel.CHAT)
         events.chat_changed(chat)
     return chat
 
