@@ -123,3 +123,27 @@ def test_portal_ticket_messages_are_masked_and_the_customer_is_told(client, alic
                            {"body": "Entra con password=Hunter22 y revisa"}, follow=True)
     assert "nunca compartas credenciales" in response.content.decode()
     assert alice_ticket.messages.last().body == f"Entra con password={PLACEHOLDER} y revisa"
+
+
+def test_the_chats_agent_verifies_the_customers_support_pin_from_the_sidebar(
+        client, alice, carla, diego, soporte):
+    from ventanilla.status.models import PinCheck
+    from ventanilla.status.services import PIN_MAX_FAILURES, pin_for
+
+    agent_availability_set(carla, status=AgentAvailability.Status.AVAILABLE)
+    chat = chat_start(department=soporte, user=alice.user)
+    url = reverse("chat:console_pin_check", args=[chat.pk])
+    client.force_login(diego)
+    assert client.post(url, {"pin": pin_for(alice).pin}).status_code == 404
+    client.force_login(carla)
+    assert url in client.get(reverse("chat:console_sidebar", args=[chat.pk])).content.decode()
+    page = client.post(url, {"pin": pin_for(alice).pin}).content.decode()
+    assert "PIN correcto" in page
+    assert "El PIN tiene 6 cifras." in client.post(url, {"pin": "12"}).content.decode()
+    wrong = "000000" if pin_for(alice).pin != "000000" else "111111"
+    for _attempt in range(PIN_MAX_FAILURES):
+        page = client.post(url, {"pin": wrong}).content.decode()
+    assert "Verificación bloqueada" in page and url not in page
+    # The status app's own log: one row per check, with its result.
+    assert list(PinCheck.objects.filter(customer=alice, agent=carla).values_list(
+        "result", flat=True).order_by("created_at", "id")) == ["correcto"] + ["incorrecto"] * 5

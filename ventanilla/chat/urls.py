@@ -13,4 +13,5 @@ urlpatterns = [
     path("chat/ticket/", views.offline_ticket, name="offline_ticket"),
     path("consola/chat/", views.console, name="console"),
     path("consola/chat/<int:chat_id>/cliente/", views.console_sidebar, name="console_sidebar"),
+    path("consola/chat/<int:chat_id>/pin/", views.console_pin_check, name="console_pin_check"),
 ]

@@ -112,3 +112,24 @@ def console(request):
 def console_sidebar(request, chat_id):
     chat = access.chat_for_agent(request.user, chat_id)
     return render(request, "chat/console_sidebar.html", {"chat": chat, **selectors.sidebar(chat)})
+
+
+@console_required
+@require_POST
+def console_pin_check(request, chat_id):
+    """Verify the support PIN the customer types in the chat, through the
+    status app's check (logged, locked after too many wrong PINs); answers
+    with the sidebar showing the result."""
+    from ventanilla.status import services as status_services
+    from ventanilla.status.forms import PinCheckForm
+
+    chat = access.chat_for_agent(request.user, chat_id)
+    if chat.customer is None:
+        raise access.ChatNotFound
+    form = PinCheckForm(request.POST)
+    check = None
+    if form.is_valid():
+        check = status_services.pin_check(chat.customer, agent=request.user, ticket=chat.ticket,
+                                          pin=form.cleaned_data["pin"].strip())
+    return render(request, "chat/console_sidebar.html", {
+        "chat": chat, "pin_form": form, "pin_check": check, **selectors.sidebar(chat)})

@@ -606,10 +606,13 @@
     if (!background || !self.active) self.activate(id);
     else { self.open[id].unread += 1; self.mark(id); self.alert(T.new_chat); }
   };
-  Console.prototype.loadSide = function (id) {
+  Console.prototype.loadSide = function (id, pinForm) {
     var self = this, entry = self.open[id];
     var url = self.root.dataset.sidebarUrl.replace("/0/", "/" + id + "/");
-    fetch(url, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.text() : ""; })
+    var init = {credentials: "same-origin"};
+    // The PIN check answers with the sidebar showing its result.
+    if (pinForm) { url = pinForm.action; init.method = "POST"; init.body = new FormData(pinForm); }
+    fetch(url, init).then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
         var side = entry.pane.querySelector("[data-chatc-side]");
         side.innerHTML = html;  // our own server-rendered template
@@ -629,6 +632,11 @@
           self.socket.send({type: "transfer", chat: Number(id), agent: transfer.agent.value,
                             department: transfer.department.value, note: transfer.note.value});
           transfer.note.value = "";
+        });
+        var pin = side.querySelector("[data-chatc-pin]");
+        if (pin) pin.addEventListener("submit", function (event) {
+          event.preventDefault();
+          self.loadSide(id, pin);
         });
       });
   };
