@@ -341,6 +341,10 @@ VENTANILLA_STATUS = {
     # Submissions of the public contact forms (no account) allowed per IP.
     "CONTACT_RATE": os.environ.get("VENTANILLA_CONTACT_RATE", "5/h"),
 }
+# Departments customers never pick in "Abrir ticket" (read by
+# tickets.selectors.portal_departments): the identity checks of
+# status.services.IDENTITY_DEPARTMENT arrive only through their own form.
+VENTANILLA_PORTAL_HIDDEN_DEPARTMENTS = ["verificacion"]
 
 # --- kb ---
 # Searches (help page and /api/v1/kb/search), feedback answers and

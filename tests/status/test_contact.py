@@ -245,3 +245,25 @@ def test_spam_attempts_count_toward_the_limit_but_typos_do_not(send, settings):
     send(PRESALES, presales_data(website="x"), ip="192.0.2.66")
     send(PRESALES, presales_data(website="x"), ip="192.0.2.66")
     assert send(PRESALES, presales_data(), ip="192.0.2.66").status_code == 429
+
+
+def test_the_identity_department_is_not_offered_in_the_client_areas_new_ticket_form(
+        client, alice):
+    from django.conf import settings
+
+    from ventanilla.status.services import IDENTITY_DEPARTMENT
+    from ventanilla.tickets.models import Department
+
+    assert IDENTITY_DEPARTMENT in settings.VENTANILLA_PORTAL_HIDDEN_DEPARTMENTS
+    identity = Department.objects.get(slug=IDENTITY_DEPARTMENT)
+    client.force_login(alice.user)
+    new = reverse("portal:ticket_new")
+    page = client.get(new)
+    choices = [d.slug for d in page.context["form"].fields["department"].queryset]
+    assert "soporte" in choices and IDENTITY_DEPARTMENT not in choices
+    assert identity.name not in page.content.decode()
+    assert client.get(new, {"departamento": IDENTITY_DEPARTMENT}).context["form"]["department"].value() is None
+    response = client.post(new, {"department": identity.pk, "subject": "Hola", "body": "Hola",
+                                 "priority": "regular"})
+    assert response.status_code == 200 and "department" in response.context["form"].errors
+    assert not Ticket.objects.filter(department=identity).exists()

@@ -9,6 +9,7 @@ from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +39,10 @@ from .models import (
 
 
 def portal_departments() -> QuerySet[Department]:
-    """The departments a customer may write to."""
-    return Department.objects.filter(is_active=True)
+    """The departments a customer may write to (not those another app
+    reserves for its own forms, settings.VENTANILLA_PORTAL_HIDDEN_DEPARTMENTS)."""
+    hidden = getattr(settings, "VENTANILLA_PORTAL_HIDDEN_DEPARTMENTS", ())
+    return Department.objects.filter(is_active=True).exclude(slug__in=hidden)
 
 
 def portal_department(slug: str) -> Department | None:
