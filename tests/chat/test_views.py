@@ -147,3 +147,34 @@ def test_the_chats_agent_verifies_the_customers_support_pin_from_the_sidebar(
     # The status app's own log: one row per check, with its result.
     assert list(PinCheck.objects.filter(customer=alice, agent=carla).values_list(
         "result", flat=True).order_by("created_at", "id")) == ["correcto"] + ["incorrecto"] * 5
+
+
+def test_the_panel_shows_first_an_active_incident_on_the_customers_services(
+        client, alice, bob, carla, soporte):
+    from ventanilla.accounts.models import Service
+    from ventanilla.status import services as status_services
+    from ventanilla.status.models import Component, ComponentService, Incident
+
+    web1 = Component.objects.create(name="web1.hosting.mx", kind=Component.Kind.SERVER)
+    for service in alice.services.filter(type=Service.Type.SHARED_NEGOCIOS):
+        ComponentService.objects.create(component=web1, service=service)
+    incident = status_services.incident_publish(
+        author=carla, kind=Incident.Kind.INCIDENT, title="Caída de web1",
+        impact=Incident.Impact.MAJOR, components=[web1], body="Investigando.")
+    follow = reverse("status:incident_detail", args=[incident.pk])
+
+    def panel(user=None):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client.get(reverse("chat:start"), {"parcial": "1"}).content.decode()
+
+    html = panel(alice.user)
+    assert "Ya estamos trabajando en ello" in html and "Caída de web1" in html
+    assert f'href="{follow}"' in html
+    assert html.index("data-chat-incident") < html.index("data-chat-start")
+    for other in (panel(bob.user), panel()):  # not affected; a visitor
+        assert "data-chat-incident" not in other and "data-chat-start" in other
+    status_services.incident_update(incident, author=carla, status=Incident.Status.RESOLVED,
+                                    body="Resuelto.")
+    assert "data-chat-incident" not in panel(alice.user)

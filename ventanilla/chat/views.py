@@ -39,9 +39,21 @@ def start(request):
         "visitor": _is_visitor(request),
         "console_user": is_console_user(request.user),
         "chat_widget_open": True,
+        "incidents": _incidents_affecting(request),
     }
     template = "chat/start.html#panel" if request.GET.get("parcial") else "chat/start.html"
     return render(request, template, context)
+
+
+def _incidents_affecting(request) -> list:
+    """Active incidents on the logged-in customer's services (the status
+    app's client-area selector): the panel shows them before the form."""
+    from ventanilla.status.selectors import portal_incidents
+    from ventanilla.status.state import ACTIVE_STATUSES
+
+    return [incident for incident in portal_incidents(request)
+            if incident.affects_me and not incident.is_maintenance
+            and incident.status in ACTIVE_STATUSES]
 
 
 def _form_errors(form) -> JsonResponse:
