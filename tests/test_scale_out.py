@@ -131,15 +131,15 @@ def machine_lock():
 
 
 @contextmanager
-def throwaway_database():
+def throwaway_database(prefix="ventanilla_scaleout", redis_url=REDIS_URL):
     """A fresh PostgreSQL database and an empty Redis database, removed afterwards."""
-    name = f"ventanilla_scaleout_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     try:
         admin = psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
         pytest.fail(f"PostgreSQL must run on 127.0.0.1:5432 (user postgres): {error}")
     try:
-        queue = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
+        queue = redis.Redis.from_url(redis_url, socket_connect_timeout=5)
         queue.ping()
     except redis.RedisError as error:
         admin.close()

@@ -9,21 +9,18 @@ import re
 import secrets
 import subprocess
 import sys
-from contextlib import contextmanager
 
-import psycopg
 import pytest
-import redis
 from websockets.sync.client import connect as ws_connect
 
 from ..test_scale_out import (
     CSRF_INPUT,
     PASSWORD,
-    POSTGRES_URL,
     Browser,
     answers,
     start,
     stop,
+    throwaway_database,
 )
 from ..test_serve import free_port, wait_for
 
@@ -53,29 +50,6 @@ print(json.dumps({{"department": soporte.pk}}))
 """
 
 
-@contextmanager
-def throwaway_database():
-    name = f"ventanilla_chat_scale_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.fail(f"PostgreSQL must run on 127.0.0.1:5432 (user postgres): {error}")
-    try:
-        layer = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
-        layer.ping()
-    except redis.RedisError as error:
-        admin.close()
-        pytest.fail(f"Redis must run on 127.0.0.1:6379: {error}")
-    layer.flushdb()
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_URL}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-        layer.flushdb()
-
-
 def socket(port: int, path: str, session: str):
     return ws_connect(f"ws://127.0.0.1:{port}{path}", origin=f"http://127.0.0.1:{port}",
                       additional_headers={"Cookie": f"sessionid={session}"}, open_timeout=10)
@@ -90,7 +64,7 @@ def next_frame(ws, frame_type: str, timeout: float = 10, **match) -> dict:
 
 @pytest.fixture
 def two_servers(tmp_path):
-    with throwaway_database() as database_url:
+    with throwaway_database("ventanilla_chat_scale", REDIS_URL) as database_url:
         env = {k: v for k, v in __import__("os").environ.items()
                if not k.startswith(("DATABASE_", "REDIS_", "HUEY_", "VENTANILLA_", "EMAIL_",
                                     "DJANGO_", "SECRET_KEY"))}
