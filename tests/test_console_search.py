@@ -1,7 +1,11 @@
 """Console search: by ticket number, customer email, domain or text, always
 within the agent's departments."""
 
+import io
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ventanilla.accounts.models import Service
@@ -139,3 +143,81 @@ def test_file_names_that_look_like_domains_are_also_found_as_text(client, carla,
     services.ticket_customer_reply(alice_ticket, author=alice.user, body="Me bloquea wp-login.php")
     client.force_login(carla)
     assert found(client, "wp-login.php") == {alice_ticket.number}
+
+
+# --- Full-text search (tickets/search.py) ------------------------------------------
+
+
+def test_text_search_matches_other_forms_of_a_word_and_ignores_accents(client, carla, alice,
+                                                                     make_ticket):
+    dns = make_ticket(alice, subject="Consulta de DNS", body="La propagación de los registros tarda.")
+    ssl = make_ticket(alice, subject="Certificados caducados", body="Renovaron el certificado?")
+    client.force_login(carla)
+    assert found(client, "propagacion") == {dns.number}  # typed without the accent
+    assert found(client, "PROPAGACIÓN registro") == {dns.number}  # every word, any form
+    assert found(client, "certificado") == {ssl.number}  # "certificados" in the subject
+    assert found(client, "propagación certificado") == set()  # both words must be there
+
+
+def test_text_search_sees_internal_notes_and_follows_replies(client, carla, alice, alice_ticket):
+    client.force_login(carla)
+    assert found(client, "cortafuegos") == set()
+    services.ticket_agent_reply(alice_ticket, agent=carla, body="Revisé el cortafuegos",
+                                internal=True)
+    assert found(client, "cortafuegos") == {alice_ticket.number}
+    services.ticket_customer_reply(alice_ticket, author=alice.user, body="Sigue la intermitencia")
+    assert found(client, "intermitencias") == {alice_ticket.number}
+
+
+def test_text_search_is_limited_by_access(client, carla, diego, sofia, alice, make_ticket,
+                                          facturacion):
+    billing = make_ticket(alice, subject="Cobro repetido", body="Me cobraron dos veces",
+                          department=facturacion)
+    client.force_login(carla)  # Soporte only
+    assert found(client, "cobraron") == set()
+    client.force_login(diego)  # Facturación
+    assert found(client, "cobraron") == {billing.number}
+    client.force_login(sofia)  # supervisor: every department
+    assert found(client, "cobraron") == {billing.number}
+    assert found(client, "cobraron", departamento="soporte") == set()
+
+
+def test_text_results_come_by_relevance_then_newest(client, carla, alice, make_ticket):
+    in_body = make_ticket(alice, subject="Consulta", body="El servidor de correo rechaza envíos")
+    older = make_ticket(alice, subject="Servidor de correo caído", body="No envía.")
+    newer = make_ticket(alice, subject="Servidor de correo caído", body="No envía.")
+    client.force_login(carla)
+    response = client.get(QUEUE, {"q": "servidor"})
+    assert [t.number for t in response.context["page"].rows] == [
+        newer.number, older.number, in_body.number]
+
+
+def test_the_text_search_page_runs_a_bounded_number_of_queries(client, carla, alice, make_ticket,
+                                                               django_assert_num_queries):
+    for i in range(12):
+        make_ticket(alice, subject=f"Rebote de correo {i}", body="El correo rebota con 550.")
+    client.force_login(carla)
+    client.get(QUEUE)  # warm up the session
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(QUEUE, {"q": "rebotes", "n": 5})
+    assert len(response.context["page"].rows) == 5
+    assert len(queries) <= 9
+    assert not [q for q in queries if "LIKE" in q["sql"].upper() and "tickets_message" in q["sql"]]
+    with django_assert_num_queries(len(queries)):
+        client.get(QUEUE, {"q": "rebotes", "n": 50})
+    with django_assert_num_queries(len(queries)):
+        client.get(QUEUE, {"q": "rebotes", "n": 5, "cursor": response.context["page"].next_cursor})
+
+
+def test_reindex_rebuilds_the_index(client, carla, alice, alice_ticket):
+    from django.core.management import call_command
+
+    from ventanilla.tickets.search import TICKET_INDEX
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TICKET_INDEX.table}")
+    client.force_login(carla)
+    assert found(client, "envío") == set()
+    call_command("tickets", "reindex", stdout=io.StringIO(), stderr=io.StringIO())
+    assert found(client, "envío") == {alice_ticket.number}
+

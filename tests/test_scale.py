@@ -24,3 +24,15 @@ def test_the_app_keeps_working_on_top_of_generated_rows():
                            department=Department.objects.get(slug="soporte"))
     assert ticket.pk > 300
     assert ticket.messages.get().pk > Message.objects.exclude(ticket=ticket).order_by("-pk")[0].pk
+
+
+def test_generated_tickets_are_in_the_console_search_index():
+    from ventanilla.accounts.models import User
+    from ventanilla.tickets.selectors import console_search
+
+    call_command("seed_scale", tickets=300, seed=3, quiet=True)
+    root = User.objects.create_superuser(email="root@example.com", password="x")
+    with_word = set(Message.objects.filter(body__icontains="propagación")
+                    .values_list("ticket_id", flat=True))
+    assert with_word
+    assert set(console_search(root, "propagacion").values_list("pk", flat=True)) == with_word

@@ -125,3 +125,13 @@ def test_the_progress_bar_goes_to_stderr(files, capsys, whmcs):
 def test_a_missing_file_is_a_clear_error(tmp_path, whmcs):
     with pytest.raises(CommandError, match="No existe el archivo"):
         call_command("import", "customers", str(tmp_path / "nada.csv"))
+
+
+def test_imported_tickets_are_found_by_the_console_search(files, capsys, whmcs, carla):
+    from ventanilla.tickets.selectors import console_search
+
+    run(capsys, "customers", str(files / "clientes.csv"), errors=True)
+    run(capsys, "services", str(files / "servicios.jsonl"), errors=True)
+    run(capsys, "tickets", str(files / "tickets.jsonl"), errors=True)
+    found = console_search(carla, "enviar revisa")  # one word from each message
+    assert [t.subject for t in found] == ["No sale el correo"]

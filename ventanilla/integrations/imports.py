@@ -34,6 +34,7 @@ from ventanilla.tickets.models import (
     Status,
     TicketEvent,
 )
+from ventanilla.tickets.search import index_ticket
 from ventanilla.tickets.services import _create_with_unique_number
 
 from . import services
@@ -260,6 +261,7 @@ def import_ticket(integration: Integration, record: dict, *, base_dir: Path,
                 attachment.save()
     TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CREATED, to_value=ticket.channel,
                                created_at=created_at)
+    index_ticket(ticket.pk)  # the console's full-text search (tickets/search.py)
     services.ref_set(integration, ExternalRef.Kind.TICKET, external_id, ticket.pk)
     return "created"
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from ventanilla.accounts.models import Customer, Service
 from ventanilla.sla import timers as sla_timers
 from ventanilla.sla.policies import targets_for
+from ventanilla.tickets import search as ticket_search
 from ventanilla.tickets.models import (
     NO_DUE,
     Category,
@@ -284,6 +285,8 @@ def generate_tickets(total: int, *, batch: int = 10_000, seed: int | None = None
         with transaction.atomic():
             _insert(Ticket._meta.db_table, ticket_cols, tickets)
             _insert(Message._meta.db_table, message_cols, messages)
+            # The console's full-text index, set-based per batch.
+            ticket_search.bulk_index_range(tickets[0][0], tickets[-1][0])
         done += size
         if bar:
             bar.update(done)

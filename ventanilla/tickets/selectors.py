@@ -11,11 +11,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accounts.models import Service, User
 
+from . import search as ticket_search
 from .access import (
     agent_department_ids,
     agent_may_see_department,
@@ -176,7 +177,12 @@ QUEUE_VIEWS = {
         QueueView("cerrados", _("Cerrados"), RECENT_FIRST, statuses=(Status.CLOSED,)),
     ]
 }
-SEARCH_ORDERING = RECENT_FIRST
+# Search results: full-text rank first (search_position, an annotation
+# from console_search), then the newest update.
+SEARCH_ORDERING = (("search_position", False), ("updated_at", True), ("id", True))
+# At most this many text matches per search (the best of the newest
+# search.WINDOW); numbers, emails and domains are exact and not bounded.
+SEARCH_LIMIT = 200
 
 
 def console_departments(user) -> list[Department]:
@@ -224,21 +230,21 @@ def parse_search(q: str) -> tuple[str, str]:
 
 
 def console_search(user, q: str, *, department: Department | None = None) -> QuerySet[Ticket]:
-    """Search the tickets the agent may see, unordered (keyset_page orders them).
+    """Search the tickets the agent may see, unordered (keyset_page orders
+    them by SEARCH_ORDERING: every row carries `search_position`).
 
     - a ticket number, with or without "#" (also matches order numbers);
     - a customer email: exact and case-insensitive, or a part containing "@";
     - a domain: a service's domain or the domain of a customer's email
       (also matched as text);
-    - anything else: text in the subject or in any message body.
-
-    The benchmark issue will measure this function; text search uses
-    icontains for now and may switch to full-text search (PostgreSQL
-    tsvector / SQLite FTS5) there, without changing the callers."""
+    - anything else: full-text search of the subject and every message,
+      internal notes included (tickets/search.py: stems, accents folded,
+      ranked), and the values of the category's fields."""
     kind, term = parse_search(q)
     qs = tickets_for_agent(user)
     if department is not None:
         qs = qs.filter(department=department)
+    ranked: list[int] = []
     if kind == "number":
         condition = (
             Q(number=term)
@@ -250,28 +256,33 @@ def console_search(user, q: str, *, department: Department | None = None) -> Que
     elif kind == "email_part":
         condition = Q(customer__email__icontains=term)
     elif kind == "domain":
+        ranked = ticket_search.ranked_ticket_ids(term, candidates=qs, limit=SEARCH_LIMIT)
         customers_with_domain = Service.objects.filter(domain__iexact=term).values("customer_id")
         condition = (
             Q(service__domain__iexact=term)
             | Q(customer_id__in=customers_with_domain)
             | Q(customer__email__iendswith="@" + term)
-            | _text_condition(term)  # "wp-login.php" looks like a domain too
+            | Q(pk__in=ranked)  # "wp-login.php" looks like a domain too
         )
     elif kind == "text":
-        condition = _text_condition(term)
+        ranked = ticket_search.ranked_ticket_ids(term, candidates=qs, limit=SEARCH_LIMIT)
+        condition = Q(pk__in=ranked)
     else:
-        return qs.none()
+        return qs.none().annotate(search_position=Value(0))
     if kind != "number":
         # Values of the category's fields (ventanilla.fields): the affected address, the database...
         from ventanilla.fields.selectors import tickets_matching_value
 
         condition |= Q(pk__in=tickets_matching_value(term))
-    return qs.filter(condition)
+    return qs.filter(condition).annotate(search_position=_positions(ranked))
 
 
-def _text_condition(term: str) -> Q:
-    with_body = Message.objects.filter(body__icontains=term).values("ticket_id")
-    return Q(subject__icontains=term) | Q(pk__in=with_body)
+def _positions(ranked: list[int]):
+    """Each ranked ticket's place in the ranking; the rest come after."""
+    if not ranked:
+        return Value(len(ranked), output_field=IntegerField())
+    return Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)],
+                default=Value(len(ranked)), output_field=IntegerField())
 
 
 @dataclass
@@ -312,9 +323,12 @@ def decode_cursor(ordering, cursor: str | None, model=Ticket) -> list | None:
             return None
         values = []
         for (field, _descending), value in zip(ordering, raw, strict=True):
-            model_field = model._meta.get_field(field)
             if not isinstance(value, str | int) or isinstance(value, bool):
                 return None
+            if field == "search_position":  # an annotation (console_search)
+                values.append(int(value))
+                continue
+            model_field = model._meta.get_field(field)
             values.append(model_field.to_python(value))
         if any(v is None for v in values):
             return None

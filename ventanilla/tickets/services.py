@@ -20,7 +20,7 @@ from ventanilla.core.models import SiteSettings
 from ventanilla.integrations.events import emit, message_payload, ticket_payload
 from ventanilla.sla import services as sla
 
-from . import notifications
+from . import notifications, search
 from .attachments import check_uploads
 from .models import (
     Attachment,
@@ -127,6 +127,7 @@ def ticket_create(
         )
         _add_attachments(message, files)
         _event(ticket, TicketEvent.Kind.CREATED, requester, to_value=channel, now=now)
+        search.index_ticket(ticket.pk, {"subject": ticket.subject, "body": body})
         transaction.on_commit(lambda: notifications.ticket_created(ticket.pk))
         emit("ticket.created", ticket_payload(ticket))
     return ticket
@@ -164,6 +165,7 @@ def ticket_customer_reply(ticket: Ticket, *, author, body: str, files: Sequence 
     ticket.updated_at = now
     sla_fields = sla.timers_on_customer_message(ticket, now=now)
     ticket.save(update_fields=[*STATUS_FIELDS, "last_customer_message_at", "updated_at", *sla_fields])
+    search.index_ticket(ticket.pk)
     emit("message.created", message_payload(message))
     return message
 
@@ -196,6 +198,7 @@ def ticket_agent_reply(ticket: Ticket, *, agent, body: str, files: Sequence = ()
     ticket.updated_at = now
     sla_fields = sla.timers_on_agent_message(ticket, public=not internal, now=now)
     ticket.save(update_fields=[*STATUS_FIELDS, "last_agent_message_at", "updated_at", *sla_fields])
+    search.index_ticket(ticket.pk)
     if not internal:
         transaction.on_commit(lambda: notifications.agent_replied(message.pk))
     emit("message.created", message_payload(message))
@@ -330,6 +333,7 @@ def ticket_merge(source: Ticket, *, agent, target: Ticket) -> Ticket:
     target.last_customer_message_at = max(latest) if latest else None
     target.updated_at = now
     target.save(update_fields=["last_customer_message_at", "updated_at"])
+    search.index_ticket(target.pk)  # the duplicate's messages are searchable in the target
     return target
 
 
