@@ -28,8 +28,11 @@ PYTHON = sys.executable
 SCENARIOS = ["floor", "create_ticket", "queue", "ticket_page", "history", "search"]
 # Scenarios whose cost must not grow with history (p95 at 1M ≤ 1.5 × p95 at 10k).
 FLAT = {"queue", "ticket_page", "history"}
-PG_URL = "postgres://postgres@127.0.0.1:5432/ventanilla_bench"
-REDIS_URL = "redis://127.0.0.1:6379/7"
+# BENCH_PG_DB / BENCH_REDIS_URL: another database and Redis DB, so that two
+# people benchmarking on one machine do not wipe each other's data.
+PG_DB = os.environ.get("BENCH_PG_DB", "ventanilla_bench")
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 
 def free_port() -> int:
@@ -58,8 +61,7 @@ def reset_backend(backend: str, data_dir: Path) -> None:
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
     if backend == "postgres":
-        for sql in ("DROP DATABASE IF EXISTS ventanilla_bench WITH (FORCE)",
-                    "CREATE DATABASE ventanilla_bench"):
+        for sql in (f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", f"CREATE DATABASE {PG_DB}"):
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
         import redis  # installed with the project (Huey's Redis storage)
 
@@ -148,7 +150,7 @@ def bench_backend(backend: str, sizes: list[int], args) -> list[dict]:
         server = Server(env, args.workers, data_dir / f"server-{size}.log")
         try:
             floor_rps = None
-            for scenario in SCENARIOS:
+            for scenario in args.scenarios:
                 result = run_scenario(server.base, scenario, fixtures, args)
                 result.update(backend=backend, tickets=size, workers=args.workers)
                 if scenario == "floor":
@@ -159,7 +161,8 @@ def bench_backend(backend: str, sizes: list[int], args) -> list[dict]:
                 print_table([result])
         finally:
             server.stop()
-        rows.append(bench_sla(env, backend, size, args))  # --- sla: the periodic SLA sweep ---
+        if not args.no_sla:
+            rows.append(bench_sla(env, backend, size, args))  # --- sla: the periodic SLA sweep ---
     return rows
 
 
@@ -301,9 +304,17 @@ def main() -> int:
     parser.add_argument("--no-kb", action="store_true", help="skip the knowledge-base benchmark")
     parser.add_argument("--no-chat", action="store_true", help="skip the live chat benchmark")
     parser.add_argument("--chat-levels", default="100,500,1000", help="concurrent chats")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
+                        help="comma-separated, in order (the floor first: the ratios need it)")
+    parser.add_argument("--tag", default="", help="results file suffix, e.g. before / after")
+    parser.add_argument("--no-sla", action="store_true", help="skip the SLA sweep benchmark")
     parser.add_argument("--keep-data", action="store_true",
                         help="grow the existing data set instead of starting afresh")
     args = parser.parse_args()
+    args.scenarios = [s for s in args.scenarios.split(",") if s]
+    unknown = set(args.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     if args.quick:
         args.sizes, args.requests, args.duration, args.concurrency = "10000", 60, 5.0, 2
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -312,6 +323,7 @@ def main() -> int:
     all_rows = []
     chat_notes = []
     for backend in args.backends.split(","):
+        load_start = [round(x, 2) for x in os.getloadavg()]
         rows = bench_backend(backend, sizes, args)
         all_rows += rows
         mail = bench_mail(backend, args) if not args.no_mail else {}
@@ -319,11 +331,15 @@ def main() -> int:
         chat = bench_chat(backend, args) if not args.no_chat else {}
         chat_notes += chat_checks(backend, chat)
         stamp = datetime.date.today().isoformat()
-        suffix = "-quick" if args.quick else ""
+        suffix = ("-quick" if args.quick else "") + (f"-{args.tag}" if args.tag else "")
         out = results_dir / f"{stamp}-{backend}{suffix}.json"
         out.write_text(json.dumps({
             "date": stamp, "backend": backend, "quick": args.quick, "workers": args.workers,
-            "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows, "mail": mail,
+            "cpus": os.cpu_count(), "python": sys.version.split()[0],
+            # The machine may be shared (other test runs): the load average
+            # at the start and end of this backend's run says how much.
+            "loadavg_start": load_start, "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+            "rows": rows, "mail": mail,
             "kb": kb, "chat": chat,
             "checks": checks(rows)}, indent=2, ensure_ascii=False))
         print(f"wrote {out.relative_to(ROOT)}")

@@ -143,6 +143,13 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
+            # Performance (docs/performance.md, change 10): keep each thread's
+            # connection instead of reopening the file and re-running the
+            # PRAGMAs on every request. Under ASGI, Django runs sync views
+            # on one thread per process, so this is one connection per
+            # worker; WAL gives each transaction a fresh snapshot.
+            "CONN_MAX_AGE": envint("DATABASE_CONN_MAX_AGE", 600),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -150,6 +157,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Performance (docs/performance.md, change 11): sessions read from Redis,
+    # written through to the database. Only with a shared cache: a
+    # per-process cache would keep serving a session that another worker
+    # ended (logout).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -191,11 +192,16 @@ class TicketForm(forms.Form):
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
-        self.services = list(selectors.customer_services(customer))
         self.fields["service"].queryset = selectors.customer_services(customer)
         self.fields["service"].label_from_instance = service_label
         self.fields["attachments"].help_text = attachments_help()
         self.set_category_choices(None)
+
+    @cached_property
+    def services(self) -> list:
+        """The customer's services, read only when an Alta ticket's incident
+        details are checked (a regular ticket's POST skips the query)."""
+        return list(selectors.customer_services(self.customer))
 
     def set_category_choices(self, department):
         """All active categories grouped by department (what a browser without

@@ -52,13 +52,20 @@ def ticket_document(ticket_id: int) -> dict | None:
     return {"subject": row[0], "body": "\n".join(bodies)}
 
 
-def index_ticket(ticket_id: int, document: dict | None = None) -> None:
+def index_ticket(ticket_id: int, document: dict | None = None, *, new: bool = False) -> None:
     """Write the ticket's row (call inside the transaction that changed it).
-    `document` spares the read when the caller has the whole text at hand."""
+    `document` spares the read when the caller has the whole text at hand;
+    `new` (a ticket just created) spares the delete of an old row."""
     document = document if document is not None else ticket_document(ticket_id)
     backend = _backend()
     if document is None:
         backend.delete(TICKET_INDEX, ticket_id)
+        return
+    if new and connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TICKET_INDEX.table} (rowid, subject, body) "
+                           f"VALUES (%s, %s, %s)", [ticket_id, analyzed(document["subject"]),
+                                                    text.analyze(document["body"], LANGUAGE)])
         return
     if connection.vendor == "postgresql":
         # Words as text.words splits them (what queries are made of):

@@ -127,7 +127,7 @@ def ticket_create(
         )
         _add_attachments(message, files)
         _event(ticket, TicketEvent.Kind.CREATED, requester, to_value=channel, now=now)
-        search.index_ticket(ticket.pk, {"subject": ticket.subject, "body": body})
+        search.index_ticket(ticket.pk, {"subject": ticket.subject, "body": body}, new=True)
         transaction.on_commit(lambda: notifications.ticket_created(ticket.pk))
         emit("ticket.created", ticket_payload(ticket))
     return ticket
