@@ -11,7 +11,9 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accounts.models import Service, User
@@ -277,12 +279,23 @@ def console_search(user, q: str, *, department: Department | None = None) -> Que
     return qs.filter(condition).annotate(search_position=_positions(ranked))
 
 
+UNRANKED = 2_147_483_647  # search_position of matches that are not ranked text matches
+
+
 def _positions(ranked: list[int]):
-    """Each ranked ticket's place in the ranking; the rest come after."""
+    """Each ranked ticket's place in the ranking (the offset of ",id," in
+    the comma-joined ranking: increasing with rank), UNRANKED for the rest.
+    One parameter, not a CASE of 200 branches: Django copies and compiles
+    every branch of an expression, which cost ~40 ms per search page."""
     if not ranked:
-        return Value(len(ranked), output_field=IntegerField())
-    return Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ranked)],
-                default=Value(len(ranked)), output_field=IntegerField())
+        return Value(UNRANKED, output_field=IntegerField())
+    joined = "," + ",".join(str(pk) for pk in ranked) + ","
+    if connection.vendor == "postgresql":
+        find = "strpos(%s, ',' || \"tickets_ticket\".\"id\"::text || ',')"
+    else:
+        find = "instr(%s, ',' || \"tickets_ticket\".\"id\" || ',')"
+    return RawSQL(f"COALESCE(NULLIF({find}, 0), {UNRANKED})", (joined,),
+                  output_field=IntegerField())
 
 
 @dataclass
