@@ -221,3 +221,9 @@ def test_reindex_rebuilds_the_index(client, carla, alice, alice_ticket):
     call_command("tickets", "reindex", stdout=io.StringIO(), stderr=io.StringIO())
     assert found(client, "envío") == {alice_ticket.number}
 
+
+
+def test_text_search_finds_nothing_for_someone_who_sees_no_ticket(alice, alice_ticket):
+    from ventanilla.tickets.selectors import console_search
+
+    assert not console_search(alice.user, "envío").exists()

@@ -15,6 +15,7 @@ access rule). To keep its cost bounded at any history size it ranks only
 the newest WINDOW matches (by id: creation order), by relevance, and
 returns at most `limit` of them."""
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
@@ -104,8 +105,11 @@ def ranked_ticket_ids(q: str, *, candidates, limit: int) -> list[int]:
         correlated = "f.id"
     else:
         correlated = f"{table}.rowid"
-    sub_sql, sub_params = (candidates.order_by().filter(pk=RawSQL(correlated, ()))
-                           .values("pk").query.sql_with_params())
+    try:
+        sub_sql, sub_params = (candidates.order_by().filter(pk=RawSQL(correlated, ()))
+                               .values("pk").query.sql_with_params())
+    except EmptyResultSet:  # candidates is .none(): someone who sees no ticket
+        return []
     if connection.vendor == "postgresql":
         # Normalization 1 (divide by 1 + log(length)): long threads do not
         # win by size alone. ORDER BY id DESC LIMIT lets the planner walk the
