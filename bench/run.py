@@ -307,6 +307,7 @@ def main() -> int:
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help="comma-separated, in order (the floor first: the ratios need it)")
     parser.add_argument("--tag", default="", help="results file suffix, e.g. before / after")
+    parser.add_argument("--note", default="", help="written into the results file (conditions)")
     parser.add_argument("--no-sla", action="store_true", help="skip the SLA sweep benchmark")
     parser.add_argument("--keep-data", action="store_true",
                         help="grow the existing data set instead of starting afresh")
@@ -339,7 +340,7 @@ def main() -> int:
             # The machine may be shared (other test runs): the load average
             # at the start and end of this backend's run says how much.
             "loadavg_start": load_start, "loadavg_end": [round(x, 2) for x in os.getloadavg()],
-            "rows": rows, "mail": mail,
+            "note": args.note, "rows": rows, "mail": mail,
             "kb": kb, "chat": chat,
             "checks": checks(rows)}, indent=2, ensure_ascii=False))
         print(f"wrote {out.relative_to(ROOT)}")
