@@ -241,6 +241,8 @@ SCOPE_CALLS = {
     "tickets:write": lambda api: api.post("/tickets", {
         "customer": "C-ALICE", "subject": "x", "body": "y", "department": "soporte"}),
     "attachments:read": lambda api: api.get("/attachments/999999"),
+    "chats:read": lambda api: api.get("/chats"),
+    "sla:read": lambda api: api.get("/sla/policies"),
 }
 
 

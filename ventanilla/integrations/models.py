@@ -19,6 +19,8 @@ API_RESOURCES = {
     "services": _("Servicios"),
     "tickets": _("Tickets"),
     "attachments": _("Adjuntos"),
+    "chats": _("Chats"),
+    "sla": _("Tiempos de respuesta"),
 }
 SCOPE_CHOICES = [
     (f"{resource}:{access}", f"{label} — {access_label}")

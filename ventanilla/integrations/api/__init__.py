@@ -19,6 +19,8 @@ RESOURCE_ROUTERS = {
     "/services": "ventanilla.integrations.api.hosting:router",
     "/tickets": "ventanilla.integrations.api.tickets:router",
     "/attachments": "ventanilla.integrations.api.tickets:attachments_router",
+    "/chats": "ventanilla.integrations.api.chat:router",
+    "/sla": "ventanilla.integrations.api.sla:router",
 }
 
 
