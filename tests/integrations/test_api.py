@@ -242,6 +242,9 @@ SCOPE_CALLS = {
         "customer": "C-ALICE", "subject": "x", "body": "y", "department": "soporte"}),
     "attachments:read": lambda api: api.get("/attachments/999999"),
     "chats:read": lambda api: api.get("/chats"),
+    "kb:read": lambda api: api.get("/kb/articles"),
+    "kb:write": lambda api: api.put("/kb/articles/nuevo", {
+        "title": "Nuevo", "body": "Texto.", "category": "Correo"}),
     "sla:read": lambda api: api.get("/sla/policies"),
 }
 

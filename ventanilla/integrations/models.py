@@ -20,6 +20,7 @@ API_RESOURCES = {
     "tickets": _("Tickets"),
     "attachments": _("Adjuntos"),
     "chats": _("Chats"),
+    "kb": _("Base de conocimiento"),
     "sla": _("Tiempos de respuesta"),
 }
 SCOPE_CHOICES = [

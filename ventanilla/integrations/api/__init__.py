@@ -20,6 +20,7 @@ RESOURCE_ROUTERS = {
     "/tickets": "ventanilla.integrations.api.tickets:router",
     "/attachments": "ventanilla.integrations.api.tickets:attachments_router",
     "/chats": "ventanilla.integrations.api.chat:router",
+    "/kb": "ventanilla.integrations.api.kb:router",
     "/sla": "ventanilla.integrations.api.sla:router",
 }
 
