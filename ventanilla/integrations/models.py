@@ -22,6 +22,7 @@ API_RESOURCES = {
     "chats": _("Chats"),
     "kb": _("Base de conocimiento"),
     "sla": _("Tiempos de respuesta"),
+    "status": _("Estado del servicio"),
 }
 SCOPE_CHOICES = [
     (f"{resource}:{access}", f"{label} — {access_label}")

@@ -22,6 +22,7 @@ RESOURCE_ROUTERS = {
     "/chats": "ventanilla.integrations.api.chat:router",
     "/kb": "ventanilla.integrations.api.kb:router",
     "/sla": "ventanilla.integrations.api.sla:router",
+    "/status": "ventanilla.integrations.api.status:router",
 }
 
 
