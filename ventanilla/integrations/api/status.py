@@ -12,7 +12,7 @@ Components hidden from the public status page are listed only with
 `include_internal=true`."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ IncidentStatusValue = Literal["investigando", "identificado", "monitorizando", "
                               "programado", "en_curso", "completado", "cancelado"]
 ImpactValue = Literal["degradado", "parcial", "total", "mantenimiento"]
 PK = Path(..., ge=1, le=2**31 - 1)
+ComponentId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class ComponentOut(Schema):
@@ -97,7 +98,7 @@ class IncidentIn(Schema):
     kind: KindValue = "incidente"
     title: str = Field(..., min_length=1, max_length=200)
     impact: ImpactValue = Field("degradado", description="Se ignora en un mantenimiento.")
-    components: list[int] = Field(..., min_length=1, max_length=100)
+    components: list[ComponentId] = Field(..., min_length=1, max_length=100)
     body: str = Field(..., min_length=1, max_length=20_000, description="Primer mensaje.")
     scheduled_start: datetime | None = Field(None, description="Mantenimiento: obligatorio.")
     scheduled_end: datetime | None = Field(None, description="Mantenimiento: obligatorio.")
