@@ -49,7 +49,7 @@ def publish(api, components, captured, **extra):
 
 
 def test_components_carry_the_state_their_open_incidents_give_them(
-        api, web1, backbone, django_capture_on_commit_callbacks):
+        api, web1, backbone, django_capture_on_commit_callbacks, django_assert_max_num_queries):
     r = api.get("/status/components")
     assert r.status_code == 200
     assert [(c["name"], c["state"]) for c in r.json()] == [("web1.hosting.mx", "operativo")]
@@ -57,7 +57,8 @@ def test_components_carry_the_state_their_open_incidents_give_them(
     internal = api.get("/status/components", include_internal="true").json()
     assert {c["name"] for c in internal} == {"web1.hosting.mx", "Red interna"}
     incident = publish(api, [web1], django_capture_on_commit_callbacks)
-    component = api.get(f"/status/components/{web1.pk}").json()
+    with django_assert_max_num_queries(5):
+        component = api.get(f"/status/components/{web1.pk}").json()
     assert component["state"] == "total" and component["open_incidents"] == [incident["id"]]
 
 
@@ -101,7 +102,8 @@ def test_updates_move_the_incident_fire_the_webhook_and_resolve_linked_tickets(
     assert r.json()["detail"].startswith("An incident cannot go")
 
 
-def test_maintenance_is_scheduled_and_listed(api, web1, django_capture_on_commit_callbacks):
+def test_maintenance_is_scheduled_and_listed(api, web1, django_capture_on_commit_callbacks,
+                                            django_assert_max_num_queries):
     start = timezone.now() + timedelta(days=1)
     maintenance = publish(api, [web1], django_capture_on_commit_callbacks, kind="mantenimiento",
                           title="Actualización del kernel",
@@ -109,7 +111,8 @@ def test_maintenance_is_scheduled_and_listed(api, web1, django_capture_on_commit
                           scheduled_end=(start + timedelta(hours=2)).isoformat())
     assert (maintenance["status"], maintenance["impact"]) == ("programado", "mantenimiento")
     incident = publish(api, [web1], django_capture_on_commit_callbacks)
-    ids = [i["id"] for i in api.get("/status/incidents").json()["items"]]
+    with django_assert_max_num_queries(5):  # key, incidents, their components, call log
+        ids = [i["id"] for i in api.get("/status/incidents").json()["items"]]
     assert ids == [incident["id"], maintenance["id"]]
     assert [i["id"] for i in api.get("/status/incidents", kind="mantenimiento").json()["items"]] \
         == [maintenance["id"]]
