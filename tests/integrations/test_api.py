@@ -241,6 +241,14 @@ SCOPE_CALLS = {
     "tickets:write": lambda api: api.post("/tickets", {
         "customer": "C-ALICE", "subject": "x", "body": "y", "department": "soporte"}),
     "attachments:read": lambda api: api.get("/attachments/999999"),
+    "chats:read": lambda api: api.get("/chats"),
+    "kb:read": lambda api: api.get("/kb/articles"),
+    "status:read": lambda api: api.get("/status/components"),
+    "status:write": lambda api: api.post("/status/incidents", {
+        "title": "x", "body": "y", "components": [999999]}),
+    "kb:write": lambda api: api.put("/kb/articles/nuevo", {
+        "title": "Nuevo", "body": "Texto.", "category": "Correo"}),
+    "sla:read": lambda api: api.get("/sla/policies"),
 }
 
 

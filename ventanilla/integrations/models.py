@@ -19,6 +19,10 @@ API_RESOURCES = {
     "services": _("Servicios"),
     "tickets": _("Tickets"),
     "attachments": _("Adjuntos"),
+    "chats": _("Chats"),
+    "kb": _("Base de conocimiento"),
+    "sla": _("Tiempos de respuesta"),
+    "status": _("Estado del servicio"),
 }
 SCOPE_CHOICES = [
     (f"{resource}:{access}", f"{label} — {access_label}")

@@ -135,7 +135,12 @@ def sitemap(request):
 
 @require_GET
 def api_search(request):
-    """GET /api/v1/kb/search?q=&lang=es&limit=5: public published articles."""
+    """GET /api/v1/kb/search?q=&lang=es&limit=5: public published articles.
+    A call with an API key is the REST API's (ventanilla.integrations.api.kb)."""
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        from ventanilla.integrations.urls import api_view
+
+        return api_view("kb/search")(request)
     if _rate_limited(request, "kb-search", settings.KB["SEARCH_RATE"]):
         return JsonResponse({"error": _("Demasiadas búsquedas seguidas; espera un momento.")},
                             status=429)

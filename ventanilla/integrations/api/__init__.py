@@ -19,6 +19,10 @@ RESOURCE_ROUTERS = {
     "/services": "ventanilla.integrations.api.hosting:router",
     "/tickets": "ventanilla.integrations.api.tickets:router",
     "/attachments": "ventanilla.integrations.api.tickets:attachments_router",
+    "/chats": "ventanilla.integrations.api.chat:router",
+    "/kb": "ventanilla.integrations.api.kb:router",
+    "/sla": "ventanilla.integrations.api.sla:router",
+    "/status": "ventanilla.integrations.api.status:router",
 }
 
 
