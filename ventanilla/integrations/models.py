@@ -19,6 +19,7 @@ API_RESOURCES = {
     "services": _("Servicios"),
     "tickets": _("Tickets"),
     "attachments": _("Adjuntos"),
+    "billing_events": _("Eventos de facturación"),
 }
 SCOPE_CHOICES = [
     (f"{resource}:{access}", f"{label} — {access_label}")

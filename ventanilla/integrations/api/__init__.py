@@ -19,6 +19,7 @@ RESOURCE_ROUTERS = {
     "/services": "ventanilla.integrations.api.hosting:router",
     "/tickets": "ventanilla.integrations.api.tickets:router",
     "/attachments": "ventanilla.integrations.api.tickets:attachments_router",
+    "/billing-events": "ventanilla.integrations.api.billing:router",
 }
 
 
