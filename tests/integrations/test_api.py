@@ -241,6 +241,9 @@ SCOPE_CALLS = {
     "tickets:write": lambda api: api.post("/tickets", {
         "customer": "C-ALICE", "subject": "x", "body": "y", "department": "soporte"}),
     "attachments:read": lambda api: api.get("/attachments/999999"),
+    "billing_events:read": lambda api: api.get("/billing-events/evt-1"),
+    "billing_events:write": lambda api: api.post("/billing-events", {
+        "id": "evt-1", "type": "order.confirmed", "customer": {"external_id": "C-ALICE"}}),
 }
 
 
