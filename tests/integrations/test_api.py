@@ -231,10 +231,10 @@ def test_messages_are_idempotent_too(synced):
 
 
 SCOPE_CALLS = {
-    "customers:read": lambda api: api.get("/customers/C-ALICE"),
+    "customers:read": lambda api: (api.get("/customers/C-ALICE"), api.get("/customers"))[1],
     "customers:write": lambda api: api.put("/customers/C-ALICE",
                                            {"name": "Alicia", "email": "alice@example.com"}),
-    "services:read": lambda api: api.get("/services/S-1"),
+    "services:read": lambda api: (api.get("/services/S-1"), api.get("/services"))[1],
     "services:write": lambda api: api.put("/services/S-1", {
         "customer": "C-ALICE", "type": "vps", "name": "VPS", "order_number": "1"}),
     "tickets:read": lambda api: api.get("/tickets"),

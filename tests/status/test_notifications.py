@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ventanilla.mail.models import NotificationAddress
-from ventanilla.notifications import services
 from ventanilla.integrations.models import ApiKey, Integration
 from ventanilla.integrations.services import api_key_create
+from ventanilla.mail.models import NotificationAddress
+from ventanilla.notifications import services
 from ventanilla.notifications.models import BillingEvent, Kind, Notification
 from ventanilla.tickets import services as ticket_services
 
