@@ -1,7 +1,11 @@
 """The billing systems' own keys (BillingIntegration) become integrations
 API keys with the billing_events:write scope; BillingEvent points at the
 integrations.Integration. Both kinds of key are the SHA-256 of the whole key
-text, so the hashes carry over and the keys already handed out keep working."""
+text, so the hashes carry over and the keys already handed out keep working.
+
+The schema change that follows is 0003: on PostgreSQL a table cannot be
+altered in the transaction that just updated its rows (pending deferred
+foreign-key checks)."""
 
 import secrets
 
@@ -66,20 +70,4 @@ class Migration(migrations.Migration):
                                     related_name="+", to="integrations.integration"),
         ),
         migrations.RunPython(billing_keys_to_api_keys, migrations.RunPython.noop),
-        migrations.RemoveConstraint(model_name="billingevent", name="billing_event_unique"),
-        migrations.RemoveField(model_name="billingevent", name="integration"),
-        migrations.RenameField(model_name="billingevent", old_name="source", new_name="integration"),
-        migrations.AlterField(
-            model_name="billingevent",
-            name="integration",
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT,
-                                    related_name="billing_events", to="integrations.integration",
-                                    verbose_name="integración"),
-        ),
-        migrations.AddConstraint(
-            model_name="billingevent",
-            constraint=models.UniqueConstraint(fields=("integration", "external_id"),
-                                               name="billing_event_unique"),
-        ),
-        migrations.DeleteModel(name="BillingIntegration"),
     ]
