@@ -1,4 +1,4 @@
-import django.utils.timezone
+import django.db.models.functions
 from django.db import migrations, models
 
 
@@ -12,15 +12,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="customer",
             name="updated_at",
-            field=models.DateTimeField(auto_now=True, db_index=True,
-                                       default=django.utils.timezone.now, verbose_name="actualizado"),
-            preserve_default=False,
+            field=models.DateTimeField(auto_now=True, db_default=django.db.models.functions.Now(),
+                                       db_index=True, verbose_name="actualizado"),
         ),
         migrations.AddField(
             model_name="service",
             name="updated_at",
-            field=models.DateTimeField(auto_now=True, db_index=True,
-                                       default=django.utils.timezone.now, verbose_name="actualizado"),
-            preserve_default=False,
+            field=models.DateTimeField(auto_now=True, db_default=django.db.models.functions.Now(),
+                                       db_index=True, verbose_name="actualizado"),
         ),
     ]
