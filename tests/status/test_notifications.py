@@ -8,13 +8,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ventanilla.integrations.models import ApiKey, Integration
+from ventanilla.integrations.services import api_key_create
 from ventanilla.mail.models import NotificationAddress
 from ventanilla.notifications import services
-from ventanilla.notifications.models import BillingEvent, BillingIntegration, Kind, Notification
+from ventanilla.notifications.models import BillingEvent, Kind, Notification
 from ventanilla.tickets import services as ticket_services
 
 LIST = reverse("notifications:list")
-EVENTS = reverse("notifications:billing_events")
+EVENTS = reverse("integrations:billing_events")
 
 
 @pytest.fixture
@@ -101,8 +103,11 @@ def test_ticket_updates_land_in_the_center_and_their_email_follows_the_preferenc
 
 @pytest.fixture
 def billing_key():
-    _integration, key = services.billing_integration_create("WHMCS")
-    return key
+    """An integrations API key with the billing events scope (the events
+    endpoint has no keys of its own since notifications 0002)."""
+    integration = Integration.objects.create(name="WHMCS", slug="whmcs")
+    _key, raw = api_key_create(integration, name="facturación", scopes=["billing_events:write"])
+    return raw
 
 
 def post_event(client, key, body, **headers):
@@ -117,9 +122,9 @@ EVENT = {"id": "evt_1", "type": "invoice.issued", "customer": {"email": "ALICE@e
 
 
 def test_the_key_is_stored_only_as_a_hash(billing_key):
-    integration = BillingIntegration.objects.get()
-    assert billing_key not in integration.key_hash and integration.key_prefix in billing_key
-    assert integration.key_hash == hashlib.sha256(billing_key.encode()).hexdigest()
+    key = ApiKey.objects.get()
+    assert billing_key not in key.key_hash and key.prefix in billing_key
+    assert key.key_hash == hashlib.sha256(billing_key.encode()).hexdigest()
 
 
 def test_a_billing_event_becomes_a_billing_notification_once(
@@ -146,7 +151,7 @@ def test_every_event_type_is_accepted(client, billing_key, alice, event_type):
 def test_a_wrong_or_missing_or_revoked_key_is_refused(client, billing_key, alice):
     assert post_event(client, billing_key + "x", EVENT).status_code == 401
     assert client.post(EVENTS, json.dumps(EVENT), content_type="application/json").status_code == 401
-    BillingIntegration.objects.update(is_active=False)
+    ApiKey.objects.update(revoked_at=timezone.now())
     assert post_event(client, billing_key, EVENT).status_code == 401
     assert not Notification.objects.exists()
 

@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +113,9 @@ class Customer(models.Model):
     )
     external_id = models.CharField(_("id en facturación"), max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(_("creado"), default=timezone.now)
+    # Read by the API's "updated_since" filter (integrations sync).
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True, db_default=Now(),
+                                      db_index=True)
 
     class Meta:
         verbose_name = _("cliente")
@@ -160,6 +163,8 @@ class Service(models.Model):
     server_ip = models.GenericIPAddressField(_("IP del servidor"), null=True, blank=True)
     status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     external_id = models.CharField(_("id en facturación"), max_length=64, blank=True, db_index=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True, db_default=Now(),
+                                      db_index=True)
 
     class Meta:
         verbose_name = _("servicio")

@@ -23,6 +23,7 @@ API_RESOURCES = {
     "kb": _("Base de conocimiento"),
     "sla": _("Tiempos de respuesta"),
     "status": _("Estado del servicio"),
+    "billing_events": _("Eventos de facturación"),
 }
 SCOPE_CHOICES = [
     (f"{resource}:{access}", f"{label} — {access_label}")

@@ -105,7 +105,7 @@ def customer_upsert(integration: Integration, external_id: str,
     if data.time_zone:
         customer.time_zone = data.time_zone
     customer.save(update_fields=None if created else
-                  ["name", "email", "company", "phone", "time_zone"])
+                  ["name", "email", "company", "phone", "time_zone", "updated_at"])
     if data.language and customer.user_id and customer.user.language != data.language:
         customer.user.language = data.language
         customer.user.save(update_fields=["language"])
@@ -179,7 +179,8 @@ def service_upsert(integration: Integration, external_id: str,
     service.server_ip = data.server_ip or None
     service.status = data.status
     service.save(update_fields=None if created else
-                 ["customer", "type", "name", "order_number", "domain", "server_ip", "status"])
+                 ["customer", "type", "name", "order_number", "domain", "server_ip", "status",
+                  "updated_at"])
     ref_set(integration, ExternalRef.Kind.SERVICE, external_id, service.pk)
     return service, created
 

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from . import views
 from .api import api
+from .api.billing import legacy_billing_events
 from .models import ApiCall
 
 app_name = "integrations"
@@ -63,6 +64,10 @@ def api_view(route: str):
 
 
 urlpatterns = [
+    # The billing events endpoint's first URL, kept for billing systems set up
+    # before /api/v1/billing-events (docs/status.md).
+    path("api/v1/facturacion/eventos/",
+         logged(legacy_billing_events, "facturacion/eventos/"), name="billing_events"),
     path("api/v1/", include((API_PATTERNS, "api-v1"))),
     path("acceso/sso/<slug:integration>/", views.sso_login, name="sso_login"),
 ]

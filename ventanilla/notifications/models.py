@@ -60,34 +60,16 @@ class Preference(models.Model):
         return f"{self.customer_id} {self.kind}: {self.email}"
 
 
-class BillingIntegration(models.Model):
-    """A billing system allowed to send events. Its API key is shown once,
-    when created; only a SHA-256 hash is kept (the key is 256 random bits,
-    so a fast hash is enough: there is nothing to brute-force)."""
-
-    name = models.CharField(_("nombre"), max_length=100, unique=True)
-    key_prefix = models.CharField(_("prefijo de la clave"), max_length=16, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
-    is_active = models.BooleanField(_("activa"), default=True)
-    created_at = models.DateTimeField(_("creada"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("último uso"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("integración de facturación")
-        verbose_name_plural = _("integraciones de facturación")
-
-    def __str__(self):
-        return self.name
-
-
 class BillingEvent(models.Model):
     class Type(models.TextChoices):
         INVOICE_ISSUED = "invoice.issued", _("Factura emitida")
         ORDER_CONFIRMED = "order.confirmed", _("Pedido confirmado")
         PAYMENT_FAILED = "payment.failed", _("Pago fallido")
 
-    integration = models.ForeignKey(BillingIntegration, on_delete=models.PROTECT,
-                                    related_name="events", verbose_name=_("integración"))
+    # The billing system is an integrations.Integration: its API keys with the
+    # billing_events:write scope send events (see docs/integrations.md).
+    integration = models.ForeignKey("integrations.Integration", on_delete=models.PROTECT,
+                                    related_name="billing_events", verbose_name=_("integración"))
     # The billing system's id for the event: a retried delivery is stored once.
     external_id = models.CharField(_("id del evento"), max_length=100)
     type = models.CharField(_("tipo"), max_length=32, choices=Type.choices)

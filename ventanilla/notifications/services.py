@@ -2,9 +2,6 @@
 area always, by email when the customer wants that kind), read marks,
 preferences, and billing events from the billing system."""
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -17,7 +14,7 @@ from django.utils.translation import gettext as _
 from ventanilla.accounts.models import Customer
 from ventanilla.mail.models import NotificationAddress
 
-from .models import BillingEvent, BillingIntegration, Kind, Notification, Preference
+from .models import BillingEvent, Kind, Notification, Preference
 
 # The addresses (mail.NotificationAddress kinds) each kind is also sent to.
 ADDRESS_KIND = {
@@ -158,38 +155,9 @@ def ticket_notification_hook(kind, ticket, message, recipients: list[str]) -> li
 
 # --- Billing events ---------------------------------------------------------
 
-KEY_PREFIX = "vtb_"
-
-
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def billing_integration_create(name: str) -> tuple[BillingIntegration, str]:
-    """A new integration and its key, which is not stored and never shown again."""
-    prefix = secrets.token_hex(4)
-    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    integration = BillingIntegration.objects.create(name=name, key_prefix=prefix, key_hash=_hash(key))
-    return integration, key
-
-
-def billing_integration_rotate(integration: BillingIntegration) -> str:
-    prefix = secrets.token_hex(4)
-    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    integration.key_prefix, integration.key_hash = prefix, _hash(key)
-    integration.save(update_fields=["key_prefix", "key_hash"])
-    return key
-
-
-def integration_for_key(key: str) -> BillingIntegration | None:
-    """The active integration holding this key, compared in constant time."""
-    if not key.startswith(KEY_PREFIX) or "_" not in key[len(KEY_PREFIX):]:
-        return None
-    prefix = key[len(KEY_PREFIX):].split("_", 1)[0]
-    integration = BillingIntegration.objects.filter(key_prefix=prefix, is_active=True).first()
-    if integration is None or not hmac.compare_digest(integration.key_hash, _hash(key)):
-        return None
-    return integration
+# Events come from a billing system's integrations API key (scope
+# billing_events:write): through /api/v1/billing-events, or the older
+# /api/v1/facturacion/eventos/ (ventanilla/integrations/api/billing.py).
 
 
 def _billing_text(event_type: str, data: dict):
@@ -213,36 +181,59 @@ def _billing_text(event_type: str, data: dict):
 
 
 class BillingEventError(ValueError):
-    """The event is malformed or names an unknown customer; str() says why."""
+    """The event is malformed or names an unknown customer; str() says why
+    (in English, the older endpoint's contract); `field` and `code` name the
+    offending part for the REST API's problem documents."""
+
+    def __init__(self, message: str, *, field: str = "", code: str = "invalid"):
+        super().__init__(message)
+        self.field, self.code = field, code
 
 
-def billing_event_receive(integration: BillingIntegration, data: dict) -> tuple[BillingEvent, bool]:
+def _billing_customer(integration, ref: dict):
+    """The customer named by the event: the integration's own external id
+    (customers upserted through the API), then the customer's "id en
+    facturación", then the email."""
+    from ventanilla.integrations.models import ExternalRef
+
+    if ref.get("external_id"):
+        external_id = str(ref["external_id"]).strip()
+        object_id = (ExternalRef.objects.filter(
+            integration=integration, kind=ExternalRef.Kind.CUSTOMER, external_id=external_id)
+            .values_list("object_id", flat=True).first())
+        if object_id is not None:
+            return Customer.objects.filter(pk=object_id).first()
+        return Customer.objects.filter(external_id=external_id).first() if external_id else None
+    if ref.get("email"):
+        return Customer.objects.filter(email__lower=str(ref["email"]).lower()).first()
+    return None
+
+
+def billing_event_receive(integration, data: dict) -> tuple[BillingEvent, bool]:
     """Store an event and notify its customer; a repeated id is returned as
     it was (created=False), so retries by the billing system are harmless."""
     if not isinstance(data, dict):
-        raise BillingEventError("The body must be a JSON object.")
+        raise BillingEventError("The body must be a JSON object.", field="body", code="not_an_object")
     external_id = str(data.get("id") or "").strip()[:100]
     event_type = str(data.get("type") or "")
     if not external_id:
-        raise BillingEventError("Missing 'id'.")
+        raise BillingEventError("Missing 'id'.", field="id", code="missing")
     if event_type not in BillingEvent.Type.values:
-        raise BillingEventError(f"Unknown 'type'; expected one of {', '.join(BillingEvent.Type.values)}.")
+        raise BillingEventError(f"Unknown 'type'; expected one of {', '.join(BillingEvent.Type.values)}.",
+                                field="type", code="unknown_type")
     existing = BillingEvent.objects.filter(integration=integration, external_id=external_id).first()
     if existing is not None:
         return existing, False
     ref = data.get("customer") or {}
     if not isinstance(ref, dict):
-        raise BillingEventError("'customer' must be an object with 'external_id' or 'email'.")
+        raise BillingEventError("'customer' must be an object with 'external_id' or 'email'.",
+                                field="customer", code="not_an_object")
     payload = data.get("data") or {}
     if not isinstance(payload, dict):
-        raise BillingEventError("'data' must be an object.")
-    customer = None
-    if ref.get("external_id"):
-        customer = Customer.objects.filter(external_id=str(ref["external_id"])).first()
-    elif ref.get("email"):
-        customer = Customer.objects.filter(email__lower=str(ref["email"]).lower()).first()
+        raise BillingEventError("'data' must be an object.", field="data", code="not_an_object")
+    customer = _billing_customer(integration, ref)
     if customer is None:
-        raise BillingEventError("Unknown customer.")
+        raise BillingEventError("Unknown customer.", field="customer", code="unknown_customer")
     url = str(payload.get("url") or "")
     if not url.startswith(("https://", "http://", "/")):
         url = ""
@@ -257,5 +248,4 @@ def billing_event_receive(integration: BillingIntegration, data: dict) -> tuple[
             event.save(update_fields=["notification"])
     except IntegrityError:  # the same event delivered twice at once
         return BillingEvent.objects.get(integration=integration, external_id=external_id), False
-    BillingIntegration.objects.filter(pk=integration.pk).update(last_used_at=timezone.now())
     return event, True

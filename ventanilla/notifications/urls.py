@@ -10,5 +10,4 @@ urlpatterns = [
     path("cliente/avisos/leidos/", views.notifications_read, name="read"),
     path("cliente/avisos/preferencias/", views.preferences_save, name="preferences"),
     path("cliente/avisos/<int:notification_id>/", views.notification_open, name="open"),
-    path("api/v1/facturacion/eventos/", views.billing_events, name="billing_events"),
 ]

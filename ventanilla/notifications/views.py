@@ -1,22 +1,17 @@
-"""The notification center in the client area, and the billing system's
-events endpoint."""
-
-import json
+"""The notification center in the client area. (The billing system's events
+endpoint is in ventanilla/integrations/api/billing.py.)"""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ventanilla.tickets.portal_views import customer_required
 
 from . import selectors, services
 from .forms import PreferencesForm
-
-MAX_EVENT_BYTES = 64 * 1024
 
 
 @customer_required
@@ -59,27 +54,3 @@ def preferences_save(request):
         services.preferences_set(request.customer, email_by_kind=form.cleaned_data)
         messages.success(request, _("Guardamos tus preferencias de correo."))
     return redirect("notifications:list")
-
-
-@csrf_exempt
-@require_POST
-def billing_events(request):
-    """POST /api/v1/facturacion/eventos/ with `Authorization: Bearer <key>`
-    and a JSON event; see docs/status.md."""
-    header = request.headers.get("Authorization", "")
-    key = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    integration = services.integration_for_key(key) if key else None
-    if integration is None:
-        return JsonResponse({"error": "Invalid or missing API key."}, status=401)
-    if len(request.body) > MAX_EVENT_BYTES:
-        return JsonResponse({"error": "Event too large."}, status=413)
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"error": "The body is not valid JSON."}, status=400)
-    try:
-        event, created = services.billing_event_receive(integration, data)
-    except services.BillingEventError as error:
-        return JsonResponse({"error": str(error)}, status=422)
-    return JsonResponse({"id": event.external_id, "created": created},
-                        status=201 if created else 200)

@@ -23,6 +23,7 @@ RESOURCE_ROUTERS = {
     "/kb": "ventanilla.integrations.api.kb:router",
     "/sla": "ventanilla.integrations.api.sla:router",
     "/status": "ventanilla.integrations.api.status:router",
+    "/billing-events": "ventanilla.integrations.api.billing:router",
 }
 
 

@@ -1,4 +1,5 @@
-"""API keys: `Authorization: Bearer vt_<prefix>_<secret>`, looked up by the
+"""API keys: `Authorization: Bearer vt_<prefix>_<secret>` (or vtb_… for keys
+migrated from the first billing events endpoint), looked up by the
 SHA-256 of the key, with per-key scopes and rate limit."""
 
 from datetime import timedelta
@@ -15,7 +16,8 @@ from .errors import ApiError
 
 class ApiKeyAuth(HttpBearer):
     def authenticate(self, request, token: str) -> ApiKey | None:
-        if not token.startswith("vt_"):
+        # vtb_: keys of the first billing events endpoint, migrated as they were.
+        if not token.startswith(("vt_", "vtb_")):
             return None
         key = (
             ApiKey.objects.select_related("integration__agent")

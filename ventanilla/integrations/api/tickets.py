@@ -6,7 +6,7 @@ so the API sees exactly what that agent sees and 404s the rest."""
 import base64
 import binascii
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -17,6 +17,7 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from ventanilla.accounts.models import User
+from ventanilla.fields import services as field_services
 from ventanilla.tickets import services as ticket_services
 from ventanilla.tickets.access import tickets_for_agent
 from ventanilla.tickets.models import Attachment, Channel, Message, Ticket
@@ -29,6 +30,15 @@ from ..models import ExternalRef
 from .auth import acting_agent, require
 from .errors import ERROR_CODES, ApiError, Problem, not_found
 from .idempotency import idempotent
+from .ticket_fields import (
+    ConsentOut,
+    FieldValueOut,
+    category_or_error,
+    consent_rows,
+    creation_form,
+    field_rows,
+    values_update,
+)
 
 router = Router(tags=["tickets"])
 attachments_router = Router(tags=["attachments"])
@@ -83,6 +93,9 @@ class TicketOut(Schema):
 
 class TicketDetail(TicketOut):
     messages: list[MessageOut]
+    category: int | None
+    fields: list[FieldValueOut]
+    consents: list[ConsentOut]
 
 
 class TicketPage(Schema):
@@ -108,6 +121,12 @@ class TicketIn(Schema):
     priority: PriorityValue = "regular"
     incident: IncidentIn | None = None
     attachments: list[AttachmentIn] = []
+    category: int | None = Field(None, description="Id de la categoría (define sus campos).")
+    fields: dict[str, Any] = Field(default_factory=dict, description=(
+        'Datos de la categoría: {"<id del campo>": valor}. Texto, correo, dominio, URL, IP y '
+        'opción: un texto; varias opciones: una lista; casilla: true/false; importe: '
+        '{"amount": "499.00", "currency": "MXN"}; fecha: {"local": "2025-03-14T09:30", '
+        '"tz": "America/Mexico_City"}.'))
 
 
 class MessageIn(Schema):
@@ -127,6 +146,9 @@ class TicketPatch(Schema):
     department: str | None = Field(None, max_length=50)
     assignee: str | None = Field(None, max_length=254,
                                  description="Correo del agente; null quita la asignación.")
+    fields: dict[str, Any] | None = Field(
+        None, description="Solo los campos nombrados cambian; null vacía uno. Mismo formato que "
+                          "al crear el ticket.")
 
 
 class TicketFilters(Schema):
@@ -176,7 +198,8 @@ def _ticket_detail(integration, ticket: Ticket) -> dict:
     messages = (ticket.messages.select_related("author").prefetch_related("attachments")
                 .order_by("created_at", "id"))
     return {**_ticket_rows(integration, [ticket])[0],
-            "messages": [_message_row(m) for m in messages]}
+            "messages": [_message_row(m) for m in messages], "category": ticket.category_id,
+            "fields": field_rows(ticket), "consents": consent_rows(ticket)}
 
 
 def _visible_ticket(request, number: str) -> Ticket:
@@ -276,12 +299,16 @@ def ticket_create(request, payload: TicketIn):
         incident = None
         if payload.incident is not None:
             incident = ticket_services.IncidentDetails(**payload.incident.dict())
-        ticket = ticket_services.ticket_create(
-            customer=customer, requester=customer.user, subject=payload.subject,
-            body=payload.body, department=department, service=service,
-            priority=payload.priority, channel=Channel.API, incident=incident,
-            files=_files(request, payload.attachments),
-        )
+        category = category_or_error(payload.category, department)
+        fields_form = creation_form(category, customer, payload.fields)
+        with transaction.atomic():  # the ticket and its field values, or neither
+            ticket = ticket_services.ticket_create(
+                customer=customer, requester=customer.user, subject=payload.subject,
+                body=payload.body, department=department, category=category, service=service,
+                priority=payload.priority, channel=Channel.API, incident=incident,
+                files=_files(request, payload.attachments),
+            )
+            field_services.ticket_values_save(ticket, fields_form)
         return 201, _json(TicketDetail, _ticket_detail(key.integration, ticket))
 
     return Status(*idempotent(request, payload.dict(), create))
@@ -368,6 +395,8 @@ def ticket_patch(request, number: str, payload: TicketPatch):
         if payload.status is not None:
             ticket = ticket_services.ticket_status_set(ticket, actor=agent, role=Role.AGENT,
                                                        status=TicketStatus(payload.status))
+        if payload.fields:
+            values_update(ticket, agent, payload.fields)
     return Status(200, _ticket_detail(key.integration, ticket))
 
 
