@@ -98,3 +98,17 @@ def test_a_page_runs_a_bounded_number_of_queries(api, synced, django_assert_max_
     assert all(len(c["notification_addresses"]) == 1 for c in r.json()["items"])
     with django_assert_max_num_queries(10):
         assert len(api.get("/services", limit=5).json()["items"]) == Service.objects.count()
+
+
+@pytest.mark.parametrize("path", ["/customers", "/services"])
+def test_updated_since_with_any_iso_offset_is_an_answer_not_an_error(api, synced, path):
+    """ISO 8601 allows offsets PostgreSQL refuses (-21:12) and instants that do
+    not exist in UTC: the first is converted, the second is a Spanish 422."""
+    moment = synced + timedelta(days=3)
+    far_offset = moment.astimezone(timezone.get_fixed_timezone(-(21 * 60 + 12)))
+    assert len(_all_pages(api, path, updated_since=far_offset.isoformat())) == 2
+    assert _all_pages(api, path, updated_since="0114-12-02T13:55:30-21:12") == [
+        f"{path[1].upper()}-{i}" for i in range(5)]
+    r = api.get(path, updated_since="0001-01-01T00:00:00+23:00")
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["message"] == "La fecha está fuera del rango admitido."

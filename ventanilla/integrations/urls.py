@@ -1,15 +1,19 @@
 """Every URL of the integrations app: the REST API under /api/v1/ (each call
 logged) and the single sign-on link into the client area."""
 
+import json
 from functools import wraps
 from time import monotonic
 
+from django.core.exceptions import RequestDataTooBig
 from django.urls import include, path
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import views
 from .api import api
 from .api.billing import legacy_billing_events
+from .api.errors import ApiError, problem_response
 from .models import ApiCall
 
 app_name = "integrations"
@@ -26,6 +30,37 @@ def api_language(request) -> str:
     return "es"
 
 
+def _with_nul(value, where: str):
+    """The paths under `where` of the strings in a decoded JSON value that
+    hold a NUL character."""
+    if isinstance(value, str):
+        return [where] if "\x00" in value else []
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [found for key, item in items
+            for found in _with_nul(key, where) + _with_nul(item, f"{where}.{key}")]
+
+
+def nul_fields(request, kwargs) -> list[str]:
+    """Input fields that carry a NUL character: no text column stores one
+    (PostgreSQL refuses it), so the call gets a 422 naming them."""
+    fields = [name for name, values in request.GET.lists()
+              if "\x00" in name or any("\x00" in value for value in values)]
+    fields += [name for name, value in kwargs.items() if "\x00" in str(value)]
+    if request.content_type == "application/json":
+        try:
+            if b"\\u0000" in request.body:
+                fields += [found.removeprefix("body.") or "body"
+                           for found in _with_nul(json.loads(request.body), "body")]
+        except (RequestDataTooBig, ValueError):
+            pass  # too big or not JSON: the API's own parser answers
+    return list(dict.fromkeys(fields))
+
+
 def logged(view, route: str):
     """Run an API view in the caller's language and log the call."""
 
@@ -34,7 +69,15 @@ def logged(view, route: str):
         started, status = monotonic(), 500
         try:
             with translation.override(api_language(request)):
-                response = view(request, *args, **kwargs)
+                if fields := nul_fields(request, kwargs):
+                    response = problem_response(ApiError(
+                        422, "validation_error",
+                        _("Datos no válidos: %(fields)s.") % {"fields": ", ".join(fields)},
+                        [{"field": field, "code": "null_character",
+                          "message": _("El texto no puede contener el carácter nulo.")}
+                         for field in fields]))
+                else:
+                    response = view(request, *args, **kwargs)
             status = response.status_code
             return response
         finally:

@@ -2,10 +2,8 @@
 list of the customers this integration knows (for keeping in step)."""
 
 from collections import defaultdict
-from datetime import datetime
 from typing import Literal
 
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
@@ -18,6 +16,7 @@ from .. import services
 from ..models import ExternalRef
 from .auth import require
 from .errors import ERROR_CODES, Problem, not_found
+from .types import Instant
 
 router = Router(tags=["customers"])
 
@@ -64,7 +63,7 @@ class CustomerPage(Schema):
 class CustomerFilters(Schema):
     external_id: str | None = Field(None, max_length=100)
     email: str | None = Field(None, max_length=254)
-    updated_since: datetime | None = Field(
+    updated_since: Instant | None = Field(
         None, description="Solo los cambiados desde esta fecha (ISO 8601), incluida.")
     cursor: str | None = Field(None, max_length=500)
     limit: int = Field(25, ge=1, le=100)
@@ -73,10 +72,6 @@ class CustomerFilters(Schema):
 # Lists for keeping in step go oldest change first: the last page's cursor
 # (or the newest updated_at seen) is where the next sync starts.
 SYNC_ORDER = (("updated_at", False), ("id", False))
-
-
-def aware(moment: datetime) -> datetime:
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def integration_objects(integration, kind: str, external_id: str | None):
@@ -133,7 +128,7 @@ def customer_list(request, filters: Query[CustomerFilters]):
     if filters.email:
         qs = qs.filter(email__lower=filters.email.strip().lower())
     if filters.updated_since:
-        qs = qs.filter(updated_at__gte=aware(filters.updated_since))
+        qs = qs.filter(updated_at__gte=filters.updated_since)
     page = keyset_page(qs.select_related("user"), SYNC_ORDER, cursor=filters.cursor,
                        page_size=filters.limit)
     ids = [c.pk for c in page.rows]

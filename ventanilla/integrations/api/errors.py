@@ -82,6 +82,7 @@ def _pydantic_message(error_type: str) -> str:
         "bool_parsing": _("Debe ser true o false."),
         "datetime_parsing": _("Debe ser una fecha ISO 8601."),
         "datetime_from_date_parsing": _("Debe ser una fecha ISO 8601."),
+        "datetime_range": _("La fecha está fuera del rango admitido."),
         "greater_than_equal": _("El número es demasiado pequeño."),
         "less_than_equal": _("El número es demasiado grande."),
         "json_invalid": _("El cuerpo no es JSON válido."),

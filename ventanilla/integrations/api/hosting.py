@@ -1,6 +1,5 @@
 """/api/v1/services: a customer's hosting services, upserted by external id."""
 
-from datetime import datetime
 
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -11,8 +10,9 @@ from ventanilla.tickets.selectors import keyset_page
 from .. import services
 from ..models import ExternalRef
 from .auth import require
-from .customers import SYNC_ORDER, aware, integration_objects
+from .customers import SYNC_ORDER, integration_objects
 from .errors import ERROR_CODES, Problem, not_found
+from .types import Instant
 
 router = Router(tags=["services"])
 
@@ -50,7 +50,7 @@ class ServiceFilters(Schema):
     type: str | None = Field(None, max_length=32, json_schema_extra={"enum": Service.Type.values})
     status: str | None = Field(None, max_length=16,
                                json_schema_extra={"enum": Service.Status.values})
-    updated_since: datetime | None = Field(
+    updated_since: Instant | None = Field(
         None, description="Solo los cambiados desde esta fecha (ISO 8601), incluida.")
     cursor: str | None = Field(None, max_length=500)
     limit: int = Field(25, ge=1, le=100)
@@ -105,7 +105,7 @@ def service_list(request, filters: Query[ServiceFilters]):
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.updated_since:
-        qs = qs.filter(updated_at__gte=aware(filters.updated_since))
+        qs = qs.filter(updated_at__gte=filters.updated_since)
     page = keyset_page(qs, SYNC_ORDER, cursor=filters.cursor, page_size=filters.limit)
     refs = services.ref_external_ids(key.integration, ExternalRef.Kind.SERVICE,
                                      [s.pk for s in page.rows])

@@ -28,6 +28,7 @@ from ventanilla.tickets.selectors import keyset_page
 
 from .auth import acting_agent, require
 from .errors import ERROR_CODES, ApiError, Problem, not_found
+from .types import Instant
 
 router = Router(tags=["status"])
 
@@ -100,8 +101,8 @@ class IncidentIn(Schema):
     impact: ImpactValue = Field("degradado", description="Se ignora en un mantenimiento.")
     components: list[ComponentId] = Field(..., min_length=1, max_length=100)
     body: str = Field(..., min_length=1, max_length=20_000, description="Primer mensaje.")
-    scheduled_start: datetime | None = Field(None, description="Mantenimiento: obligatorio.")
-    scheduled_end: datetime | None = Field(None, description="Mantenimiento: obligatorio.")
+    scheduled_start: Instant | None = Field(None, description="Mantenimiento: obligatorio.")
+    scheduled_end: Instant | None = Field(None, description="Mantenimiento: obligatorio.")
 
 
 class UpdateIn(Schema):

@@ -39,6 +39,7 @@ from .ticket_fields import (
     field_rows,
     values_update,
 )
+from .types import Instant
 
 router = Router(tags=["tickets"])
 attachments_router = Router(tags=["attachments"])
@@ -107,7 +108,7 @@ class IncidentIn(Schema):
     server_ip: str = Field("", max_length=45)
     order_number: str = Field("", max_length=20)
     service_name: str = Field("", max_length=150)
-    started_at: datetime
+    started_at: Instant
     time_zone: str = Field("America/Mexico_City", max_length=64)
     diagnostics: str = ""
 
