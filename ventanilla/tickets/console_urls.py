@@ -5,6 +5,7 @@ from . import console_views as views
 app_name = "console"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("exportar.csv", views.queue_export, name="queue_export"),
     path("tomar/", views.bulk_take, name="bulk_take"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<str:number>/responder/", views.ticket_reply, name="ticket_reply"),

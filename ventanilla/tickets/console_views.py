@@ -3,6 +3,7 @@
 Every ticket is fetched through access.ticket_for_agent (404 outside the
 agent's departments); every change goes through services."""
 
+from dataclasses import dataclass
 from functools import partial, wraps
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_POST
 from ventanilla.mail.models import InboundMessage
 from ventanilla.mail.verification import ticket_has_unverified_sender
 
-from . import access, selectors, services
+from . import access, export, selectors, services
 from .console_forms import AssignForm, MergeForm, ReplyForm, StatusForm, TicketFieldsForm
 from .models import Priority, Status
 from .status import Role, TransitionRefused, allowed_targets
@@ -60,8 +62,19 @@ def _page_size(raw: str | None) -> int:
         return DEFAULT_PAGE_SIZE
 
 
-@console_required(customers_to_portal=True)
-def queue(request):
+@dataclass(frozen=True)
+class QueueSelection:
+    """What a queue tab or a search shows: read from the query string the
+    same way by the page and by its CSV export."""
+    departments: list
+    department: object
+    q: str
+    view: object
+    tickets: object
+    ordering: tuple
+
+
+def _queue_selection(request) -> QueueSelection:
     user = request.user
     departments = selectors.console_departments(user)
     department = next((d for d in departments if d.slug == request.GET.get("departamento")), None)
@@ -74,6 +87,15 @@ def queue(request):
         view = selectors.QUEUE_VIEWS.get(request.GET.get("vista", ""), selectors.QUEUE_VIEWS[""])
         tickets = selectors.console_queue(user, view=view, department=department)
         ordering = view.ordering
+    return QueueSelection(departments, department, q, view, tickets, ordering)
+
+
+@console_required(customers_to_portal=True)
+def queue(request):
+    selection = _queue_selection(request)
+    departments, department, q, view = (selection.departments, selection.department,
+                                        selection.q, selection.view)
+    tickets, ordering = selection.tickets, selection.ordering
     page = selectors.console_ticket_page(
         tickets, ordering, cursor=request.GET.get("cursor"), page_size=_page_size(request.GET.get("n"))
     )
@@ -86,11 +108,24 @@ def queue(request):
         "page": page,
         "is_first_page": not request.GET.get("cursor"),
         "default_page_size": DEFAULT_PAGE_SIZE,
+        "export_max_rows": export.MAX_ROWS,
     }
     template = "console/queue.html"
     if request.htmx and request.htmx.target == "queue-results":
         template += "#results"
     return render(request, template, context)
+
+
+@console_required
+def queue_export(request):
+    """The queue tab or search on screen as a CSV file, field values included
+    (at most export.MAX_ROWS rows, in the page's order)."""
+    selection = _queue_selection(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"tickets-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    export.write_csv(response, selection.tickets, selection.ordering)
+    return response
 
 
 @console_required
