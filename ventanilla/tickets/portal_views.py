@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from ventanilla.chat.portal import mask_portal_body  # the sensitive-data filter (chat issue)
 from ventanilla.core import ratelimit
-from ventanilla.fields.forms import new_ticket_fields_form
+from ventanilla.fields.forms import category_fields_form, new_ticket_fields_form
 from ventanilla.fields.services import ticket_values_save
 
 from . import selectors, services
@@ -95,9 +95,15 @@ def ticket_new(request):
         form = TicketForm(request.POST, request.FILES, customer=request.customer)
     else:
         form = TicketForm(customer=request.customer, initial=_new_ticket_initial(request, follow_up))
-    fields_form = new_ticket_fields_form(  # the category's own fields (ventanilla.fields)
-        request.customer, data=request.POST if request.method == "POST" else None,
-        category_id=form.initial.get("category"))
+    # The category's own fields (ventanilla.fields): of the category the form
+    # validated, else of the one posted or prefilled (to show them again).
+    if request.method == "POST" and form.is_valid():
+        fields_form = category_fields_form(form.cleaned_data["category"],
+                                           customer=request.customer, data=request.POST)
+    else:
+        fields_form = new_ticket_fields_form(
+            request.customer, data=request.POST if request.method == "POST" else None,
+            category_id=form.initial.get("category"))
     status = 200
     if request.method == "POST" and form.is_valid() and fields_form.is_valid():
         if ticket_create_rate_exceeded(request.customer):
