@@ -41,11 +41,15 @@ def ticket_values_save(ticket: Ticket, form: FieldsForm) -> list[TicketFieldValu
     transaction that creates the ticket so both commit or neither does."""
     if not form.is_valid():
         raise ValidationError(_("Revisa los datos de la categoría."))
-    fields = CategoryField.objects.in_bulk([int(spec.key) for spec, _v in form.answers()])
+    answered = [(position, spec, value) for position, (spec, value) in enumerate(form.answers())
+                if _has_answer(spec.type, value)]
+    if not answered:
+        return []
+    fields = CategoryField.objects.in_bulk([int(spec.key) for _p, spec, _v in answered])
     rows = []
-    for position, (spec, value) in enumerate(form.answers()):
+    for position, spec, value in answered:
         field = fields.get(int(spec.key))
-        if field is None or not _has_answer(spec.type, value):
+        if field is None:
             continue
         category = ticket.category
         if category is None or field.category_id not in (category.pk, category.parent_id):
