@@ -16,8 +16,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from ventanilla.chat.routing import websocket_urlpatterns  # noqa: E402
+from ventanilla.core.request_threads import RequestThreads  # noqa: E402
 
 application = ProtocolTypeRouter({
-    "http": django_application,
+    "http": RequestThreads(django_application),
     "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
 })

@@ -145,9 +145,10 @@ else:
             },
             # Performance (docs/performance.md, change 10): keep each thread's
             # connection instead of reopening the file and re-running the
-            # PRAGMAs on every request. Under ASGI, Django runs sync views
-            # on one thread per process, so this is one connection per
-            # worker; WAL gives each transaction a fresh snapshot.
+            # PRAGMAs on every request. Under ASGI, requests run on reused
+            # threads (ventanilla/core/request_threads.py, change 15), so
+            # this is one connection per busy thread; WAL gives each
+            # transaction a fresh snapshot.
             "CONN_MAX_AGE": envint("DATABASE_CONN_MAX_AGE", 600),
             "CONN_HEALTH_CHECKS": True,
         }
@@ -156,7 +157,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          # One pool per process, not one per request (change 16).
+                          "OPTIONS": {"pool_class": "ventanilla.core.cache.SharedConnectionPool"}}}
     # Performance (docs/performance.md, change 11): sessions read from Redis,
     # written through to the database. Only with a shared cache: a
     # per-process cache would keep serving a session that another worker
