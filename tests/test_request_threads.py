@@ -3,6 +3,7 @@ instead of starting a thread per request (ventanilla/core/request_threads.py).""
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -10,6 +11,13 @@ from django.db import connection
 from django.db.backends.signals import connection_created
 
 from ventanilla.core.request_threads import RequestThreads
+
+
+def run(coroutine):
+    """asyncio.run on a thread of its own: the Playwright tests of the same
+    session leave an event loop running on the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
 
 
 def http_scope(path="/"):
@@ -57,7 +65,7 @@ def test_sequential_requests_run_on_one_reused_thread():
     async def main():
         return [await request(app) for _ in range(5)]
 
-    assert asyncio.run(main()) == [200] * 5
+    assert run(main()) == [200] * 5
     assert len(set(inner.threads)) == 1
     assert len(app.idle) == 1
 
@@ -76,7 +84,7 @@ def test_concurrent_requests_get_their_own_threads():
         statuses = await asyncio.gather(*tasks)
         return app, statuses
 
-    app, statuses = asyncio.run(main())
+    app, statuses = run(main())
     assert statuses == [200] * 3
     assert len(set(inner.threads)) == 3
     assert len(app.idle) == 3
@@ -102,7 +110,7 @@ def test_a_cancelled_request_does_not_hand_its_thread_on():
             await task
         release.set()
 
-    asyncio.run(main())
+    run(main())
     assert app.idle == []
 
 
@@ -119,7 +127,7 @@ def test_idle_threads_are_bounded():
         await asyncio.gather(*tasks)
         return app
 
-    assert len(asyncio.run(main()).idle) == 2
+    assert len(run(main()).idle) == 2
 
 
 def test_websocket_scopes_pass_through():
@@ -128,7 +136,7 @@ def test_websocket_scopes_pass_through():
     async def inner(scope, receive, send):
         seen.append(scope["type"])
 
-    asyncio.run(RequestThreads(inner)({"type": "websocket"}, None, None))
+    run(RequestThreads(inner)({"type": "websocket"}, None, None))
     assert seen == ["websocket"]
 
 
@@ -169,7 +177,7 @@ def test_the_served_application_keeps_one_database_connection_across_requests():
                 statuses.append(sent[0]["status"])
             return statuses
 
-        statuses = asyncio.run(main())
+        statuses = run(main())
     finally:
         connection_created.disconnect(count)
     assert statuses == [200] * 5
@@ -203,3 +211,54 @@ def test_redis_cache_objects_share_one_connection_pool():
     for _ in range(5):
         RedisCache("redis://127.0.0.1:6379/15", options).get("ventanilla-test-shared-pool")
     assert pool._created_connections == created_connections
+
+
+def test_a_request_switches_between_event_loop_and_thread_a_bounded_number_of_times():
+    """Each switch costs (docs/performance.md, change 17): a sync-only
+    middleware between async-capable ones made Django run every
+    async-capable hook below it through its own sync_to_async."""
+    from asgiref.sync import AsyncToSync, SyncToAsync
+
+    from ventanilla.asgi import application
+
+    switches = []
+    originals = SyncToAsync.__call__, AsyncToSync.__call__
+
+    async def to_thread(self, *args, **kwargs):
+        switches.append(("sync_to_async", getattr(self.func, "__qualname__", "")))
+        return await originals[0](self, *args, **kwargs)
+
+    def to_loop(self, *args, **kwargs):
+        switches.append(("async_to_sync", getattr(self.awaitable, "__qualname__", "")))
+        return originals[1](self, *args, **kwargs)
+
+    async def main():
+        sent = []
+        messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive():
+            if messages:
+                return messages.pop()
+            await asyncio.Future()
+
+        async def send(message):
+            sent.append(message)
+
+        await application({
+            "type": "http", "method": "GET", "path": "/salud/", "raw_path": b"/salud/",
+            "query_string": b"", "headers": [(b"host", b"127.0.0.1")],
+            "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000), "scheme": "http",
+            "http_version": "1.1", "asgi": {"version": "3.0"},
+        }, receive, send)
+        return sent[0]["status"]
+
+    run(main())  # warm up: the middleware chain is built on first use
+    SyncToAsync.__call__, AsyncToSync.__call__ = to_thread, to_loop
+    try:
+        assert run(main()) == 200
+    finally:
+        SyncToAsync.__call__, AsyncToSync.__call__ = originals
+    # Request started, the sync middleware chain, back to the async base
+    # handler, CsrfViewMiddleware.process_view, the view, closing the
+    # response (request finished): no more.
+    assert len(switches) <= 6, switches

@@ -85,13 +85,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "ventanilla.accounts.middleware.UserPreferencesMiddleware",
-    "ventanilla.accounts.middleware.AgentTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Sync-only middlewares go last (docs/performance.md, change 17): under
+    # ASGI, Django runs every middleware above the lowest sync-only one in
+    # sync mode too, so a request switches between the event loop and its
+    # thread once on the way in instead of once per async-capable hook.
+    "ventanilla.accounts.middleware.UserPreferencesMiddleware",
+    "ventanilla.accounts.middleware.AgentTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "ventanilla.urls"
