@@ -38,7 +38,9 @@ AgentProfile.objects.create(user=User.objects.get(email="mateo@example.com")).de
 TICKETS = """
 import json
 from ventanilla.tickets.models import Ticket
-print(json.dumps([[t.number, t.channel, t.customer.email, t.messages.first().body]
+print(json.dumps([[t.number, t.channel, t.customer.email, t.messages.first().body,
+                   t.category.name if t.category else "",
+                   {v.label: v.text for v in t.field_values.all()}]
                   for t in Ticket.objects.all()]))
 """
 
@@ -127,15 +129,28 @@ def test_a_customer_and_an_agent_chat_and_the_chat_ends_as_a_ticket(chromium, se
         customer.locator("[data-chat-panel]").get_by_text("Hola Lucía, reviso tu registro MX").wait_for()
         panel = customer.locator("[data-chat-panel]")
 
-        # Mateo turns it into a ticket; Lucía reads its number in the chat.
-        pane.get_by_role("button", name="Convertir en ticket").click()
-        pane.get_by_text("creado.").wait_for()
+        # Mateo turns it into a Correo ticket, with the affected address the
+        # category asks for (another domain is refused, nothing typed is
+        # lost); Lucía reads its number in the chat.
+        convert = pane.locator("[data-chatc-convert-form]")
+        convert.get_by_label("Categoría").select_option(label="Correo")
+        convert.get_by_text("Incluye la dirección de correo").wait_for()
+        address = pane.locator("[data-chatc-convert-form]").get_by_label("Dirección de correo afectada")
+        address.fill("ventas@otro.mx")
+        pane.get_by_role("button", name="Crear el ticket").click()
+        pane.get_by_text("Revisa los datos de la categoría.").wait_for()
+        address = pane.locator("[data-chatc-convert-form]").get_by_label("Dirección de correo afectada")
+        assert address.input_value() == "ventas@otro.mx"
+        address.fill("ventas@lucia.mx")
+        pane.get_by_role("button", name="Crear el ticket").click()
+        pane.get_by_text("Creado el ticket #").wait_for()
         panel.get_by_text("Creamos el ticket #").wait_for()
         screenshot(customer, "chat-customer")
         screenshot(agent, "chat-agent")
 
-        [[number, channel, email, body]] = tickets()
-        assert (channel, email) == ("chat", "lucia@example.com")
+        [[number, channel, email, body, category, values]] = tickets()
+        assert (channel, email, category) == ("chat", "lucia@example.com", "Correo")
+        assert values == {"Dirección de correo afectada": "ventas@lucia.mx"}
         assert f"Creamos el ticket #{number}" in panel.inner_text()
         assert "Mis correos a ventas@lucia.mx rebotan" in body and "Gato1234" not in body
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ventanilla.accounts.models import User
 from ventanilla.tickets.access import agent_department_ids, sees_all_departments
-from ventanilla.tickets.models import CannedResponse, Department, Status, Ticket
+from ventanilla.tickets.models import CannedResponse, Category, Department, Status, Ticket
 
 from .models import AgentAvailability, Chat, ChatDepartment, ChatMessage
 from .seed import DEFAULT_COVERS, EXCLUDES
@@ -177,9 +177,19 @@ def transfer_agents(chat: Chat) -> list[User]:
     )
 
 
+def convert_categories(chat: Chat) -> list:
+    """The active categories of the chat's department, for "Convertir en
+    ticket" with the category's fields."""
+    return list(
+        Category.objects.filter(department=chat.department_id, is_active=True)
+        .select_related("parent").order_by("position", "name")
+    )
+
+
 def sidebar(chat: Chat) -> dict:
     customer = chat.customer
     return {
+        "convert_categories": convert_categories(chat) if not chat.ticket_id else [],
         "services": list(customer.services.order_by("name")) if customer else [],
         "open_tickets": list(
             Ticket.objects.filter(customer=customer).exclude(status=Status.CLOSED)

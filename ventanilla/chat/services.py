@@ -319,10 +319,16 @@ def _visitor_header(chat: Chat) -> str:
         "name": chat.name, "email": chat.email, "reason": reason} + "\n\n"
 
 
-def chat_convert_to_ticket(chat: Chat, *, agent) -> Ticket:
+def chat_convert_to_ticket(chat: Chat, *, agent, category=None, fields=None) -> Ticket:
     """"Convertir en ticket": a ticket in the chat's department, channel
     chat, with the whole transcript, assigned to the agent; the customer is
-    told its number in the chat."""
+    told its number in the chat. With a `category` (of the chat's
+    department), `fields` is its validated `category_fields_form`: the
+    answers are stored with the ticket, in the same transaction."""
+    if category is not None and category.department_id != chat.department_id:
+        raise ValidationError(_("Elige una categoría del departamento del chat."))
+    if fields is not None and (category is None or fields.category != category):
+        raise ValidationError(_("Esos datos no corresponden a la categoría elegida."))
     with transaction.atomic():
         chat = _locked(chat)
         if chat.ticket_id:
@@ -336,8 +342,12 @@ def chat_convert_to_ticket(chat: Chat, *, agent) -> Ticket:
             selectors.transcript_text(chat, for_agent=True)
         ticket = ticket_services.ticket_create(
             customer=customer, requester=chat.user, subject=subject, body=body,
-            department=chat.department, channel=Channel.CHAT,
+            department=chat.department, category=category, channel=Channel.CHAT,
         )
+        if fields is not None:
+            from ventanilla.fields.services import ticket_values_save
+
+            ticket_values_save(ticket, fields)
         ticket_services.ticket_assign(ticket, actor=agent, assignee=agent)
         chat.ticket = ticket
         chat.customer = chat.customer or customer

@@ -145,3 +145,45 @@ def console_pin_check(request, chat_id):
                                           pin=form.cleaned_data["pin"].strip())
     return render(request, "chat/console_sidebar.html", {
         "chat": chat, "pin_form": form, "pin_check": check, **selectors.sidebar(chat)})
+
+
+@console_required
+def console_convert(request, chat_id):
+    """"Convertir en ticket" asking the category's fields, from the
+    sidebar: GET ?categoria= shows the picked category's guidance and
+    fields (keeping what was typed), POST validates them and converts.
+    Answers with the sidebar, like the PIN check."""
+    from ventanilla.fields.forms import category_fields_form
+
+    chat = access.chat_for_agent(request.user, chat_id)
+    context = {"chat": chat, **selectors.sidebar(chat)}
+    source = request.POST if request.method == "POST" else request.GET
+    picked = str(source.get("categoria", ""))
+    category = next((c for c in context["convert_categories"] if str(c.pk) == picked), None)
+    if request.method != "POST":
+        form = category_fields_form(category, customer=chat.customer)
+        form.initial = {name: field.widget.value_from_datadict(request.GET, {}, form.add_prefix(name))
+                        for name, field in form.fields.items()}
+        return render(request, "chat/console_sidebar.html", {
+            **context, "convert_category": category, "convert_form": form})
+    form = category_fields_form(category, customer=chat.customer, data=request.POST)
+    error = ""
+    if picked and category is None:
+        error = _("Elige una categoría del departamento del chat.")
+    elif category is not None and not form.is_valid():
+        error = _("Revisa los datos de la categoría.")
+    else:
+        try:
+            ticket = services.chat_convert_to_ticket(
+                chat, agent=request.user, category=category,
+                fields=form if category is not None else None)
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
+        else:
+            chat.refresh_from_db()
+            return render(request, "chat/console_sidebar.html", {
+                "chat": chat, **selectors.sidebar(chat), "converted_ticket": ticket})
+    # 200 with the errors, as the PIN check: the sidebar is a fragment the
+    # console's script swaps in.
+    return render(request, "chat/console_sidebar.html", {
+        **context, "convert_category": category, "convert_form": form, "convert_error": error})

@@ -41,7 +41,7 @@ def category_fields_form(category, *, customer, data=None, initial=None) -> Fiel
     """The bound (with `data`) or unbound form of `category`'s active fields
     (its own and its parent's), with its guidance. `category` may be None:
     an empty form. Domain and email fields marked so are checked against
-    `customer`'s services."""
+    `customer`'s services (not asked of a visitor: `customer` None)."""
     if category is None:
         return FieldsForm([], data=data, initial=initial)
     domains = selectors.customer_domains(customer) if customer is not None else frozenset()
@@ -49,7 +49,9 @@ def category_fields_form(category, *, customer, data=None, initial=None) -> Fiel
         FieldSpec(
             key=str(field.pk), label=field.label, type=field.type, required=field.required,
             help_text=field.help_text, options=tuple(field.option_list),
-            must_be_customer_domain=field.must_be_customer_domain, customer_domains=domains,
+            # A visitor without an account has no known services to check.
+            must_be_customer_domain=field.must_be_customer_domain and customer is not None,
+            customer_domains=domains,
         )
         for field in selectors.category_fields(category)
     ]

@@ -606,12 +606,17 @@
     if (!background || !self.active) self.activate(id);
     else { self.open[id].unread += 1; self.mark(id); self.alert(T.new_chat); }
   };
-  Console.prototype.loadSide = function (id, pinForm) {
+  Console.prototype.loadSide = function (id, form, method) {
     var self = this, entry = self.open[id];
     var url = self.root.dataset.sidebarUrl.replace("/0/", "/" + id + "/");
     var init = {credentials: "same-origin"};
-    // The PIN check answers with the sidebar showing its result.
-    if (pinForm) { url = pinForm.action; init.method = "POST"; init.body = new FormData(pinForm); }
+    // The PIN check and the conversion form answer with the sidebar
+    // showing their result (or the form's errors).
+    if (form && method === "GET") {
+      var query = new FormData(form);
+      query.delete("csrfmiddlewaretoken");
+      url = form.action + "?" + new URLSearchParams(query).toString();
+    } else if (form) { url = form.action; init.method = "POST"; init.body = new FormData(form); }
     fetch(url, init).then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
         var side = entry.pane.querySelector("[data-chatc-side]");
@@ -638,6 +643,18 @@
           event.preventDefault();
           self.loadSide(id, pin);
         });
+        // "Convertir en ticket" with the category's fields: picking a
+        // category reloads its fields (keeping what was typed).
+        var convert = side.querySelector("[data-chatc-convert-form]");
+        if (convert) {
+          convert.querySelector("[data-chatc-convert-category]").addEventListener("change", function () {
+            self.loadSide(id, convert, "GET");
+          });
+          convert.addEventListener("submit", function (event) {
+            event.preventDefault();
+            self.loadSide(id, convert);
+          });
+        }
       });
   };
   Console.prototype.mark = function (id) {
