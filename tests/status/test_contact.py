@@ -146,6 +146,29 @@ def test_an_abuse_report_with_evidence_files_opens_a_ticket_in_abuso(send, mailo
     assert mailoutbox[0].to == ["fran@example.org"]
 
 
+def test_an_abuse_report_stores_the_abuse_categorys_fields_for_agents(send, client):
+    """The report's URL and evidence become the "Reporte de abuso" fields,
+    as if the reporter had filled them in the client area's form."""
+    from ventanilla.fields.selectors import ticket_values
+
+    page = client.get(ABUSE).content.decode()
+    assert "Incluye la URL o la IP del contenido abusivo" in page  # the category's guidance
+    send(ABUSE, abuse_data())
+    ticket = Ticket.objects.get()
+    assert ticket.category.name == "Reporte de abuso"
+    values = {value.label: value.text for value in ticket_values(ticket)}
+    assert values == {"URL reportada": "https://alicia.mx/banco/login",
+                      "Evidencias": "Página que imita a un banco."}
+
+
+def test_an_abuse_report_about_an_ip_fills_the_ip_field(send):
+    from ventanilla.fields.selectors import ticket_values
+
+    send(ABUSE, abuse_data(target="203.0.113.77", abuse_type="spam"))
+    values = {value.label: value.text for value in ticket_values(Ticket.objects.get())}
+    assert values["IP reportada"] == "203.0.113.77" and "URL reportada" not in values
+
+
 # --- Spam ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("url,data", [

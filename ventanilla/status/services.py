@@ -325,9 +325,65 @@ def contact_abuse(*, name: str, email: str, abuse_type: str, target: str, eviden
         % {"type": label, "target": target[:120]},
         body=text, department=department, category=category, channel=Channel.PORTAL, files=files,
     )
+    if category is not None:
+        _abuse_field_values(ticket, category, target=target, evidence=evidence)
     return ContactRequest.objects.create(
         kind=ContactRequest.Kind.ABUSE, name=name, email=email, abuse_type=abuse_type,
         target=target[:500], ticket=ticket, ip=ip, matched_customer=account_for_target(target))
+
+
+def _abuse_category() -> Category | None:
+    return Category.objects.filter(department__slug="abuso", name="Reporte de abuso",
+                                   is_active=True).first()
+
+
+def abuse_guidance() -> str:
+    """What the "Reporte de abuso" category asks people to include."""
+    from ventanilla.fields.selectors import category_guidance
+
+    category = _abuse_category()
+    return category_guidance(category) if category is not None else ""
+
+
+def _abuse_field_values(ticket: Ticket, category: Category, *, target: str, evidence: str):
+    """The report's answers as the "Reporte de abuso" category's field
+    values (docs/fields.md), so agents see, search and export them as for a
+    portal ticket: the reported URL or IP into the category's URL or IP
+    field, the evidence into its first long-text field. An answer the
+    field's validation refuses stays in the ticket's text only."""
+    from ventanilla.fields.forms import FieldsForm, category_fields_form
+    from ventanilla.fields.models import FieldType
+    from ventanilla.fields.services import ticket_values_save
+
+    is_ip = _is_ip(target)
+    answers, specs, used = {}, [], set()
+    template = category_fields_form(category, customer=None)
+    for name, spec in template.specs.items():
+        if spec.type == FieldType.IP and is_ip and "ip" not in used:
+            answer, key = target, "ip"
+        elif spec.type == FieldType.URL and not is_ip and "url" not in used:
+            answer, key = target, "url"
+        elif spec.type == FieldType.LONG_TEXT and "evidence" not in used:
+            answer, key = evidence, "evidence"
+        else:
+            continue
+        used.add(key)
+        specs.append(spec)
+        answers[template.add_prefix(name)] = answer
+    form = FieldsForm(specs, data=answers, category=category)
+    if not form.is_valid():
+        specs = [spec for name, spec in form.specs.items() if name not in form.errors]
+        form = FieldsForm(specs, data=answers, category=category)
+    if specs and form.is_valid():
+        ticket_values_save(ticket, form)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def abuse_notice_send(customer: Customer, *, agent, ticket: Ticket, title: str, body: str) -> None:

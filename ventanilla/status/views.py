@@ -75,7 +75,7 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _contact(request, *, form_class, template, submit):
+def _contact(request, *, form_class, template, submit, context=None):
     """The three public forms: spam checks, per-IP limit, service, receipt."""
     rate = settings.VENTANILLA_STATUS["CONTACT_RATE"]
     ip = _client_ip(request) or "unknown"
@@ -104,7 +104,7 @@ def _contact(request, *, form_class, template, submit):
     else:
         form = form_class()
     return render(request, template, {
-        "form": form, "files_lost": bool(request.FILES) and bool(form.errors),
+        "form": form, "files_lost": bool(request.FILES) and bool(form.errors), **(context or {}),
     }, status=status)
 
 
@@ -127,7 +127,8 @@ def contact_abuse(request):
                     submit=lambda data, ip: services.contact_abuse(
                         name=data["name"], email=data["email"], abuse_type=data["abuse_type"],
                         target=data["target"], evidence=data["evidence"],
-                        files=data["attachments"], ip=ip))
+                        files=data["attachments"], ip=ip),
+                    context={"guidance": services.abuse_guidance()})
 
 
 def contact_received(request):
