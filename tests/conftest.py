@@ -50,9 +50,13 @@ def make_customer(email, name) -> Customer:
     return Customer.objects.create(user=user, name=name, email=email)
 
 
-def make_agent(email, name, departments=(), supervisor=False) -> User:
+def make_agent(email, name, departments=(), supervisor=False, email_notifications=False) -> User:
+    """The agents' own emails are off for the fixtures' agents: most tests
+    count the customer's emails. tests/test_agent_notifications.py turns
+    them on."""
     user = make_user(email, name=name)
-    profile = AgentProfile.objects.create(user=user, is_supervisor=supervisor)
+    profile = AgentProfile.objects.create(user=user, is_supervisor=supervisor,
+                                          email_notifications=email_notifications)
     profile.departments.set(departments)
     return user
 

@@ -45,7 +45,7 @@ class AgentProfileInline(admin.StackedInline):
     max_num = 1
     extra = 0
     filter_horizontal = ["departments"]
-    fields = ["is_active", "is_supervisor", "departments", "signature"]
+    fields = ["is_active", "is_supervisor", "departments", "signature", "email_notifications"]
     verbose_name = _("perfil de agente")
     verbose_name_plural = _("perfil de agente (vacío si no es agente)")
 

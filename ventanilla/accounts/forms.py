@@ -7,10 +7,31 @@ from .models import User
 
 
 class AccountSettingsForm(forms.ModelForm):
+    """The user's own settings; an agent also chooses whether to get the
+    agents' notification emails (AgentProfile.email_notifications)."""
+
     class Meta:
         model = User
         fields = ["full_name", "time_zone", "language"]
         widgets = {"time_zone": MemoizedSelect(key="user-time-zones")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agent = self.instance.agent_profile if self.instance.pk else None
+        if self.agent is not None:
+            self.fields["email_notifications"] = forms.BooleanField(
+                label=_("Avisarme por correo de los tickets nuevos y de las respuestas de los "
+                        "clientes"),
+                required=False, initial=self.agent.email_notifications,
+                help_text=_("Tickets nuevos de tus departamentos; respuestas en tus tickets o en "
+                            "los de tus departamentos sin asignar."))
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if self.agent is not None and commit:
+            self.agent.email_notifications = self.cleaned_data["email_notifications"]
+            self.agent.save(update_fields=["email_notifications"])
+        return user
 
 
 class SignupForm(forms.Form):

@@ -188,6 +188,11 @@ class AgentProfile(models.Model):
     )
     is_active = models.BooleanField(_("activo"), default=True)
     signature = models.TextField(_("firma"), blank=True)
+    email_notifications = models.BooleanField(
+        _("avisos por correo"), default=True,
+        help_text=_("Un correo por cada ticket nuevo de sus departamentos y por cada respuesta de "
+                    "un cliente en sus tickets (o en los de sus departamentos sin asignar)."),
+    )
 
     class Meta:
         verbose_name = _("agente")

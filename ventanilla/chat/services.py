@@ -342,7 +342,7 @@ def chat_convert_to_ticket(chat: Chat, *, agent, category=None, fields=None) -> 
             selectors.transcript_text(chat, for_agent=True)
         ticket = ticket_services.ticket_create(
             customer=customer, requester=chat.user, subject=subject, body=body,
-            department=chat.department, category=category, channel=Channel.CHAT,
+            department=chat.department, category=category, channel=Channel.CHAT, actor=agent,
         )
         if fields is not None:
             from ventanilla.fields.services import ticket_values_save

@@ -182,9 +182,10 @@ def build_message(outbound: OutboundEmail, *, connection=None) -> EmailMultiAlte
 # --- Queueing --------------------------------------------------------------
 
 def email_queue(*, kind: str, to: list[str], rendered: Rendered, headers: dict[str, str],
-                ticket: Ticket | None = None) -> OutboundEmail:
+                ticket: Ticket | None = None, thread: bool = True) -> OutboundEmail:
     """Log one email as pendiente and send it once the caller's transaction
-    commits. A ticket email's Message-ID joins the ticket's thread."""
+    commits. A ticket email's Message-ID joins the ticket's thread (unless
+    `thread` is False: the agents' emails)."""
     message_id = new_message_id()
     with transaction.atomic():
         outbound = OutboundEmail.objects.create(
@@ -192,7 +193,7 @@ def email_queue(*, kind: str, to: list[str], rendered: Rendered, headers: dict[s
             message_id=message_id, from_email=settings.DEFAULT_FROM_EMAIL,
             text_body=rendered.text, html_body=rendered.html, headers=headers,
         )
-        if ticket is not None:
+        if ticket is not None and thread:
             ThreadId.objects.create(ticket=ticket, message_id=message_id)
         transaction.on_commit(lambda: enqueue(outbound.pk))
     return outbound
@@ -231,6 +232,76 @@ def ticket_notification_queue(kind: str, *, ticket_id: int | None,
     if kind in AUTOMATIC_KINDS:
         headers["Auto-Submitted"] = "auto-replied"
     return email_queue(kind=kind, to=to, rendered=rendered, headers=headers, ticket=ticket)
+
+
+AGENT_KINDS = {"agent_new_ticket", "agent_customer_reply"}
+
+
+def agent_recipients(ticket: Ticket, *, kind: str, actor_id: int | None = None) -> list:
+    """Who hears of it: for a new ticket, the active agents of its
+    department; for a customer's reply, its assignee, or the department's
+    agents while nobody has it. Only agents who keep the emails on, never
+    the person who caused it."""
+    from ventanilla.accounts.models import User
+
+    agents = User.objects.filter(is_active=True, agent__is_active=True,
+                                 agent__email_notifications=True)
+    if kind == "agent_customer_reply" and ticket.assignee_id:
+        agents = agents.filter(pk=ticket.assignee_id)
+    else:
+        agents = agents.filter(agent__departments=ticket.department_id)
+    if actor_id is not None:
+        agents = agents.exclude(pk=actor_id)
+    return list(agents.distinct().order_by("pk"))
+
+
+def agent_thread_headers(ticket: Ticket) -> dict[str, str]:
+    """Agents' emails about one ticket form their own thread (a stable root
+    id per ticket), apart from the customer's: those Message-IDs are not
+    recorded as the ticket's, so a reply to one is never taken for the
+    customer's."""
+    root = f"<ticket-{ticket.number}.agentes@{mail_domain()}>"
+    return {"In-Reply-To": root, "References": root}
+
+
+def agent_notification_queue(kind: str, *, ticket_id: int | None = None,
+                             message_id: int | None = None,
+                             actor_id: int | None = None) -> list[OutboundEmail]:
+    """One email to each agent who should hear of a new ticket or of a
+    customer's reply (tickets.notifications), with the message, the
+    category's field values and a link to the console. Rendered once per
+    language."""
+    from ventanilla.fields.selectors import ticket_values
+
+    assert kind in AGENT_KINDS, kind
+    message = None
+    if message_id is not None:
+        message = Message.objects.select_related("author").get(pk=message_id)
+        ticket_id = message.ticket_id
+    ticket = Ticket.objects.select_related("customer", "department", "category__parent",
+                                           "assignee").get(pk=ticket_id)
+    agents = agent_recipients(ticket, kind=kind, actor_id=actor_id)
+    if not agents:
+        return []
+    if message is None:
+        message = ticket.messages.order_by("pk").first()
+    context = {
+        "ticket": ticket, "message": message, "customer": ticket.customer,
+        "values": ticket_values(ticket), "site": SiteSettings.load(),
+        "site_url": settings.SITE_URL,
+    }
+    headers = {**agent_thread_headers(ticket), "Auto-Submitted": "auto-generated",
+               "X-Auto-Response-Suppress": "OOF, AutoReply"}
+    rendered_by_language: dict[str, Rendered] = {}
+    queued = []
+    for agent in agents:
+        language = agent.language if agent.language in dict(settings.LANGUAGES) \
+            else settings.LANGUAGE_CODE
+        if language not in rendered_by_language:
+            rendered_by_language[language] = render(kind, context, language=language)
+        queued.append(email_queue(kind=kind, to=[agent.email], rendered=rendered_by_language[language],
+                                  headers=headers, ticket=ticket, thread=False))
+    return queued
 
 
 def enqueue(outbound_id: int) -> None:

@@ -18,10 +18,22 @@ from . import outbound
 
 @db_task()
 def build_ticket_notification(kind: str, ticket_id: int | None,
-                              message_id: int | None = None) -> None:
+                              message_id: int | None = None, actor_id: int | None = None) -> None:
     """Render and log a ticket notification off the request: rendering two
-    templates per email cost the page that caused it (see docs/performance.md)."""
+    templates per email cost the page that caused it (see docs/performance.md).
+    A new ticket's job also writes the agents' emails (one job per ticket)."""
     outbound.ticket_notification_queue(kind, ticket_id=ticket_id, message_id=message_id)
+    if kind == "created":
+        outbound.agent_notification_queue("agent_new_ticket", ticket_id=ticket_id,
+                                          actor_id=actor_id)
+
+
+@db_task()
+def build_agent_notification(kind: str, ticket_id: int | None, message_id: int | None = None,
+                             actor_id: int | None = None) -> None:
+    """The agents' emails about a new ticket or a customer's reply."""
+    outbound.agent_notification_queue(kind, ticket_id=ticket_id, message_id=message_id,
+                                      actor_id=actor_id)
 
 
 @db_task()

@@ -1,4 +1,5 @@
-"""Emails to customers about their tickets.
+"""Emails to customers about their tickets, and to agents about new
+tickets and customers' replies.
 
 Services call these after commit. Each one queues a job that builds the
 email and logs it as an OutboundEmail (ventanilla.mail.outbound); another
@@ -12,19 +13,24 @@ from ventanilla.mail import outbound
 logger = logging.getLogger(__name__)
 
 
-def _queue(kind: str, ticket_id: int | None, message_id: int | None = None) -> None:
+def _queue(kind: str, ticket_id: int | None, message_id: int | None = None,
+           actor_id: int | None = None) -> None:
     from ventanilla.mail import tasks
 
     try:
-        tasks.build_ticket_notification(kind, ticket_id, message_id)
+        tasks.build_ticket_notification(kind, ticket_id, message_id, actor_id)
     except Exception:
         # The queue is unreachable: build the email here rather than lose it.
         logger.exception("Could not queue the %s notification; building it now", kind)
         outbound.ticket_notification_queue(kind, ticket_id=ticket_id, message_id=message_id)
+        if kind == "created":
+            outbound.agent_notification_queue("agent_new_ticket", ticket_id=ticket_id,
+                                              actor_id=actor_id)
 
 
-def ticket_created(ticket_id: int) -> None:
-    _queue("created", ticket_id)
+def ticket_created(ticket_id: int, actor_id: int | None = None) -> None:
+    """The customer's acknowledgement and the agents' emails (one job)."""
+    _queue("created", ticket_id, actor_id=actor_id)
 
 
 def agent_replied(message_id: int) -> None:
@@ -46,3 +52,14 @@ def ticket_close_warning(ticket_id: int) -> None:
 
 def ticket_auto_closed(ticket_id: int) -> None:
     _queue("auto_closed", ticket_id)
+
+
+def agents_customer_replied(message_id: int) -> None:
+    """The assignee's (or the department's) email about a customer's reply."""
+    from ventanilla.mail import tasks
+
+    try:
+        tasks.build_agent_notification("agent_customer_reply", None, message_id)
+    except Exception:
+        logger.exception("Could not queue the agents' reply notification; building it now")
+        outbound.agent_notification_queue("agent_customer_reply", message_id=message_id)

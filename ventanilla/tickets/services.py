@@ -94,7 +94,10 @@ def ticket_create(
     incident: IncidentDetails | None = None,
     files: Sequence = (),
     follow_up_of: Ticket | None = None,
+    actor=None,
 ) -> Ticket:
+    """A new ticket. `actor` is the agent who opened it for the customer
+    (a chat conversion), if any: the agents' email is not sent to them."""
     if priority == Priority.HIGH and incident is None:
         raise ValidationError(_("Un ticket de prioridad Alta necesita los datos del incidente."))
     if service is not None and service.customer_id != customer.pk:
@@ -128,7 +131,8 @@ def ticket_create(
         _add_attachments(message, files)
         _event(ticket, TicketEvent.Kind.CREATED, requester, to_value=channel, now=now)
         search.index_ticket(ticket.pk, {"subject": ticket.subject, "body": body}, new=True)
-        transaction.on_commit(lambda: notifications.ticket_created(ticket.pk))
+        transaction.on_commit(lambda: notifications.ticket_created(
+            ticket.pk, actor.pk if actor is not None else None))
         emit("ticket.created", ticket_payload(ticket))
     return ticket
 
@@ -166,6 +170,7 @@ def ticket_customer_reply(ticket: Ticket, *, author, body: str, files: Sequence 
     sla_fields = sla.timers_on_customer_message(ticket, now=now)
     ticket.save(update_fields=[*STATUS_FIELDS, "last_customer_message_at", "updated_at", *sla_fields])
     search.index_ticket(ticket.pk)
+    transaction.on_commit(lambda: notifications.agents_customer_replied(message.pk))
     emit("message.created", message_payload(message))
     return message
 
