@@ -34,6 +34,9 @@ Service.objects.create(customer=lucia, type="hosting_negocios", name="Hosting Ne
                        domain="lucia.mx", order_number="777001")
 AgentProfile.objects.create(user=User.objects.get(email="mateo@example.com")).departments.add(
     Department.objects.get(slug="soporte"))
+from ventanilla.kb.services import ArticleData, article_save
+article_save(ArticleData(slug="registros-mx", title="Revisar los registros MX de tu dominio",
+                         category="Correo", body="Los registros MX dicen a qué servidor llega el correo."))
 """
 TICKETS = """
 import json
@@ -114,6 +117,23 @@ def test_a_customer_and_an_agent_chat_and_the_chat_ends_as_a_ticket(chromium, se
         pane.get_by_placeholder("Escribe tu respuesta…").fill("Hola Lucía, reviso tu registro MX")
         pane.get_by_role("button", name="Enviar").click()
         panel.get_by_text("Hola Lucía, reviso tu registro MX").wait_for()
+
+        # Mateo finds a help article from the sidebar and inserts its link;
+        # Lucía gets a link to the article, and markup in a message stays text.
+        pane.get_by_label("Insertar artículo del centro de ayuda").fill("registros MX")
+        pane.get_by_role("button", name="Revisar los registros MX de tu dominio").click()
+        composer = pane.get_by_placeholder("Escribe tu respuesta…")
+        assert composer.input_value() == (
+            f"Revisar los registros MX de tu dominio — {base_url}/ayuda/registros-mx/")
+        composer.press("End")
+        composer.press_sequentially(" <b>lee esto</b>", delay=5)
+        pane.get_by_role("button", name="Enviar").click()
+        link = panel.get_by_role("link", name=f"{base_url}/ayuda/registros-mx/")
+        link.wait_for()
+        assert link.get_attribute("href") == f"{base_url}/ayuda/registros-mx/"
+        assert link.get_attribute("target") == "_blank"
+        panel.get_by_text("<b>lee esto</b>").wait_for()
+        assert panel.locator(".chatw__body b").count() == 0
 
         # Lucía types (Mateo sees it), then sends a password: it is hidden.
         box = panel.get_by_placeholder("Escribe tu mensaje…")

@@ -15,4 +15,5 @@ urlpatterns = [
     path("consola/chat/<int:chat_id>/cliente/", views.console_sidebar, name="console_sidebar"),
     path("consola/chat/<int:chat_id>/pin/", views.console_pin_check, name="console_pin_check"),
     path("consola/chat/<int:chat_id>/convertir/", views.console_convert, name="console_convert"),
+    path("consola/chat/<int:chat_id>/kb/", views.console_kb_search, name="console_kb_search"),
 ]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -145,6 +146,36 @@ def console_pin_check(request, chat_id):
                                           pin=form.cleaned_data["pin"].strip())
     return render(request, "chat/console_sidebar.html", {
         "chat": chat, "pin_form": form, "pin_check": check, **selectors.sidebar(chat)})
+
+
+KB_SEARCH_RATE = "120/m"
+
+
+@console_required
+def console_kb_search(request, chat_id):
+    """"Insertar artículo": the help centre's public, published articles
+    matching ?q=, for the agent of this chat to insert a link to one. The
+    knowledge base's own search, absolute URLs (the customer may be on
+    another page of the site)."""
+    from ventanilla.kb import access as kb_access
+    from ventanilla.kb.search import search_articles
+
+    chat = access.chat_for_agent(request.user, chat_id)
+    # Articles in the customer's language (Spanish for visitors).
+    language = chat.user.language if chat.user_id and chat.user.language in {"es", "en"} else "es"
+    if ratelimit.exceeded("chat-kb-search", str(request.user.pk), KB_SEARCH_RATE):
+        return JsonResponse({"error": _("Demasiadas búsquedas seguidas; espera un momento.")},
+                            status=429)
+    ratelimit.hit("chat-kb-search", str(request.user.pk), KB_SEARCH_RATE)
+    query = str(request.GET.get("q", ""))[:200]
+    results = search_articles(query, language=language, limit=6,
+                              candidates=kb_access.public_articles(), typing=True) \
+        if query.strip() else None
+    return JsonResponse({"results": [{
+        "title": hit.article.title,
+        "url": request.build_absolute_uri(hit.article.get_absolute_url()),
+        "snippet": strip_tags(hit.snippet),
+    } for hit in (results.hits if results else [])]})
 
 
 @console_required

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.translation import gettext as _
 
@@ -35,4 +36,8 @@ def chat_strings():
         "new_message": _("Mensaje nuevo"),
         "converted": _("Ticket #%(number)s creado."),
         "unknown_chat": _("Este chat ya no está disponible."),
+        "no_articles": _("Ningún artículo publicado coincide."),
+        # Links under this path (the help centre's articles, which agents
+        # insert) are made clickable in messages; nothing else is.
+        "help_prefix": reverse("kb:help_home"),
     }, "chat-strings")

@@ -66,6 +66,14 @@
     self.connect();
   }
 
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    };
+  }
+
   function throttle(fn, ms) {
     var last = 0;
     return function () {
@@ -82,6 +90,29 @@
     this.bySeq = {};
     this.byClient = {};
   }
+  // A message is plain text; only links to this site's help centre (the
+  // articles agents insert) become clickable, built node by node: a
+  // message can never inject markup.
+  var URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
+  function fillText(node, body) {
+    var prefix = T.help_prefix || "/ayuda/", last = 0, match;
+    URL_PATTERN.lastIndex = 0;
+    while ((match = URL_PATTERN.exec(body)) !== null) {
+      var href = match[0].replace(/[.,;:!?)\]]+$/, ""), url;
+      try { url = new URL(href); } catch (error) { continue; }
+      if (url.origin !== window.location.origin || url.pathname.indexOf(prefix) !== 0) continue;
+      node.appendChild(document.createTextNode(body.slice(last, match.index)));
+      var link = document.createElement("a");
+      link.href = url.href;
+      link.textContent = href;
+      link.target = "_blank";
+      link.rel = "noopener";
+      node.appendChild(link);
+      last = match.index + href.length;
+    }
+    node.appendChild(document.createTextNode(body.slice(last)));
+  }
+
   Log.prototype.label = function (message) {
     if (message.kind === this.ownKind) return T.you;
     if (message.kind === "sistema") return T.system;
@@ -96,7 +127,7 @@
     head.textContent = who + (when ? " · " + when : "");
     var text = document.createElement("span");
     text.className = "chatw__body";
-    text.textContent = body;
+    fillText(text, body);
     li.appendChild(head);
     li.appendChild(text);
     return li;
@@ -643,6 +674,49 @@
           event.preventDefault();
           self.loadSide(id, pin);
         });
+        // "Insertar artículo": search the help centre as the agent types,
+        // a click puts "Title — URL" into the reply at the cursor.
+        var kb = side.querySelector("[data-chatc-kb]");
+        if (kb) {
+          var query = kb.querySelector("[data-chatc-kb-query]");
+          var results = kb.querySelector("[data-chatc-kb-results]");
+          var search = debounce(function () {
+            var q = query.value.trim();
+            if (!q) { results.textContent = ""; return; }
+            fetch(kb.dataset.chatcKb + "?" + new URLSearchParams({q: q}).toString(),
+                  {credentials: "same-origin"})
+              .then(function (r) { return r.ok ? r.json() : {results: []}; })
+              .then(function (data) {
+                results.textContent = "";
+                if (!data.results.length) {
+                  var none = document.createElement("li");
+                  none.className = "muted";
+                  none.textContent = T.no_articles;
+                  results.appendChild(none);
+                }
+                data.results.forEach(function (hit) {
+                  var li = document.createElement("li");
+                  var button = document.createElement("button");
+                  button.type = "button";
+                  button.className = "btn btn--small btn--ghost";
+                  button.textContent = hit.title;
+                  button.title = hit.snippet;
+                  button.addEventListener("click", function () {
+                    var input = entry.send.querySelector("textarea");
+                    var text = hit.title + " — " + hit.url;
+                    var at = input.selectionStart || input.value.length;
+                    var before = input.value.slice(0, at), after = input.value.slice(at);
+                    if (before && !/\s$/.test(before)) text = " " + text;
+                    input.value = before + text + after;
+                    input.focus();
+                  });
+                  li.appendChild(button);
+                  results.appendChild(li);
+                });
+              });
+          }, 300);
+          query.addEventListener("input", search);
+        }
         // "Convertir en ticket" with the category's fields: picking a
         // category reloads its fields (keeping what was typed).
         var convert = side.querySelector("[data-chatc-convert-form]");
