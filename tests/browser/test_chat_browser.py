@@ -144,6 +144,18 @@ def test_a_customer_and_an_agent_chat_and_the_chat_ends_as_a_ticket(chromium, se
         pane.get_by_text("Mi contraseña: [dato sensible oculto]").wait_for()
         assert "Gato1234" not in agent.content()
 
+        # Mateo asks Lucía to authorize an action; she answers in the chat.
+        consent = pane.locator("[data-chatc-consent-form]")
+        consent.get_by_label("Acción que necesita autorización").fill(
+            "Cambiar el registro MX de lucia.mx al servidor de correo nuevo")
+        consent.get_by_role("button", name="Pedir autorización").click()
+        pane.get_by_text("Pedimos la autorización: el cliente la ve destacada en el chat.").wait_for()
+        box = panel.locator("[data-chat-consents]")
+        box.get_by_text("Cambiar el registro MX de lucia.mx").wait_for()
+        box.get_by_role("button", name="Autorizo", exact=True).click()
+        pane.get_by_text("Autorizaste: «Cambiar el registro MX").wait_for()
+        box.wait_for(state="hidden")
+
         # A reload keeps the conversation.
         customer.reload()
         customer.locator("[data-chat-panel]").get_by_text("Hola Lucía, reviso tu registro MX").wait_for()

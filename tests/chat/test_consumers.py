@@ -442,3 +442,37 @@ def test_an_agent_who_closes_every_console_becomes_away_after_a_grace_period(
         assert await database_sync_to_async(status)() == "ausente"
 
     run(scenario)
+
+
+def test_the_customer_answers_a_consent_request_from_the_chat_socket(alice, carla, soporte):
+    from ventanilla.fields.models import ConsentAnswer
+    from ventanilla.fields.services import consent_request_from_chat
+
+    available(carla)
+    chat = customer_chat(alice, soporte, "Actualicen mi WordPress")
+
+    async def scenario():
+        await flush_layer()
+        socket, connected, _ = await connect(f"/ws/chat/{chat.token}/",
+                                             session=await cookie(alice.user))
+        assert connected
+        await receive_until(socket, "state")
+        request = await database_sync_to_async(consent_request_from_chat)(
+            chat, agent=carla, action="Actualizar WordPress a la 6.8")
+        state = await receive_until(socket, "state")
+        assert state["consents"] == [{"id": request.pk, "action": "Actualizar WordPress a la 6.8",
+                                      "expires_at": request.expires_at.isoformat()}]
+        await socket.send_json_to({"type": "consent", "id": request.pk, "decision": "banana"})
+        error = await receive_until(socket, "error")
+        assert "Autorizo" in error["message"]
+        await socket.send_json_to({"type": "consent", "id": request.pk, "decision": "autorizo"})
+        said = await receive_until(socket, "message")
+        while "Autorizaste" not in said["body"]:
+            said = await receive_until(socket, "message")
+        state = await receive_until(socket, "state")
+        assert state["consents"] == []
+        answer = await database_sync_to_async(ConsentAnswer.objects.get)(request=request)
+        assert (answer.decision, answer.channel) == ("autorizo", "chat")
+        await socket.disconnect()
+
+    run(scenario)

@@ -135,8 +135,17 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
             elif kind == "ticket":
                 ticket = await self._leave_ticket(str(content.get("body", "")))
                 await self.send_json({"type": "ticket_created", "number": ticket.number})
+            elif kind == "consent":  # Autorizo / No autorizo (ventanilla.fields)
+                await self._consent(content.get("id"), str(content.get("decision", "")))
         except ValidationError as error:
             await self.send_json(_error(error))
+
+    @db_call
+    def _consent(self, request_id, decision: str):
+        from ventanilla.fields.services import consent_answer_in_chat
+
+        return consent_answer_in_chat(self.chat, request_id, decision=decision,
+                                      user=self.scope["user"])
 
     @db_call
     def _post(self, body: str, client_id: str):

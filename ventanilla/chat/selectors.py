@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ventanilla.accounts.models import User
+from ventanilla.fields.selectors import chat_pending_consents
 from ventanilla.tickets.access import agent_department_ids, sees_all_departments
 from ventanilla.tickets.models import CannedResponse, Category, Department, Status, Ticket
 
@@ -93,6 +94,10 @@ def customer_state(chat: Chat, *, now=None) -> dict:
         "agent": chat.agent.get_short_name() if chat.agent_id else "",
         "rated": chat.rating is not None, "transcript_sent": chat.transcript_sent_at is not None,
         "ticket": chat.ticket.number if chat.ticket_id else "",
+        # Consent requests waiting for the customer's answer (ventanilla.fields).
+        "consents": [{"id": request.pk, "action": request.action,
+                      "expires_at": request.expires_at.isoformat()}
+                     for request in chat_pending_consents(chat)] if chat.user_id else [],
     }
     if chat.status == Chat.Status.WAITING:
         position = queue_position(chat)
@@ -187,8 +192,13 @@ def convert_categories(chat: Chat) -> list:
 
 
 def sidebar(chat: Chat) -> dict:
+    from ventanilla.fields.forms import ConsentRequestForm
+    from ventanilla.fields.selectors import chat_consent_rows
+
     customer = chat.customer
     return {
+        "consent_form": ConsentRequestForm(prefix="autorizacion"),
+        "consents": chat_consent_rows(chat),
         "convert_categories": convert_categories(chat) if not chat.ticket_id else [],
         "services": list(customer.services.order_by("name")) if customer else [],
         "open_tickets": list(

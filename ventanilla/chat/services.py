@@ -63,6 +63,16 @@ def _add(chat: Chat, *, kind: str, body: str, author=None, client_id: str = "",
     return message
 
 
+def chat_system_message(chat: Chat, body: str) -> ChatMessage:
+    """A notice both sides read (other apps' events in the chat, e.g. a
+    consent request and its answer); the widget re-reads its state."""
+    with transaction.atomic():
+        chat = _locked(chat)
+        message = _add(chat, kind=ChatMessage.Kind.SYSTEM, body=body)
+        events.chat_changed(chat)
+    return message
+
+
 def chat_start(*, department: Department, user=None, name: str = "", email: str = "",
                visitor_reason: str = "", first_message: str = "") -> Chat:
     """A customer (logged in) or a visitor (name and email) asks for a chat.

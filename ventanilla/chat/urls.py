@@ -16,4 +16,6 @@ urlpatterns = [
     path("consola/chat/<int:chat_id>/pin/", views.console_pin_check, name="console_pin_check"),
     path("consola/chat/<int:chat_id>/convertir/", views.console_convert, name="console_convert"),
     path("consola/chat/<int:chat_id>/kb/", views.console_kb_search, name="console_kb_search"),
+    path("consola/chat/<int:chat_id>/autorizacion/", views.console_consent,
+         name="console_consent"),
 ]

@@ -148,6 +148,30 @@ def console_pin_check(request, chat_id):
         "chat": chat, "pin_form": form, "pin_check": check, **selectors.sidebar(chat)})
 
 
+@console_required
+@require_POST
+def console_consent(request, chat_id):
+    """Ask the chat's customer to authorize an action (ventanilla.fields);
+    answers with the sidebar, showing the request or the form's errors."""
+    from ventanilla.fields.forms import ConsentRequestForm
+    from ventanilla.fields.services import consent_request_from_chat
+
+    chat = access.chat_for_agent(request.user, chat_id)
+    form = ConsentRequestForm(request.POST, prefix=CONSENT_PREFIX)
+    asked = None
+    if form.is_valid():
+        try:
+            asked = consent_request_from_chat(chat, agent=request.user,
+                                              action=form.cleaned_data["action"],
+                                              kind=form.cleaned_data["kind"])
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(request, "chat/console_sidebar.html", {
+        "chat": chat, **selectors.sidebar(chat), "consent_asked": asked,
+        "consent_form": ConsentRequestForm(prefix=CONSENT_PREFIX) if asked else form})
+
+
+CONSENT_PREFIX = "autorizacion"
 KB_SEARCH_RATE = "120/m"
 
 

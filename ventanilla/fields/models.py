@@ -201,6 +201,7 @@ class ImmutableModel(models.Model):
 class ConsentChannel(models.TextChoices):
     PORTAL = "portal", _("Área de cliente")
     EMAIL = "email", _("Enlace del correo")
+    CHAT = "chat", _("Chat")
 
 
 class ConsentDecision(models.TextChoices):
@@ -231,11 +232,17 @@ class ConsentAction(models.Model):
 
 
 class ConsentRequest(ImmutableModel):
-    """An agent asks the customer to authorize one action on a ticket."""
+    """An agent asks the customer to authorize one action on a ticket, or in
+    a live chat (then `chat` is set, and `ticket` too if the chat already
+    was one; a chat's requests count for the ticket it becomes)."""
 
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.PROTECT, related_name="consent_requests",
-        verbose_name=_("ticket"),
+        null=True, blank=True, verbose_name=_("ticket"),
+    )
+    chat = models.ForeignKey(
+        "chat.Chat", on_delete=models.PROTECT, related_name="consent_requests",
+        null=True, blank=True, verbose_name=_("chat"),
     )
     kind = models.ForeignKey(
         ConsentAction, on_delete=models.PROTECT, null=True, blank=True, related_name="requests",
@@ -255,6 +262,9 @@ class ConsentRequest(ImmutableModel):
         verbose_name_plural = _("solicitudes de autorización")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="consent_ticket")]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(ticket__isnull=False) | models.Q(chat__isnull=False),
+            name="consent_ticket_or_chat")]
 
     def __str__(self):
         return f"#{self.pk} {self.action[:60]}"

@@ -4,7 +4,7 @@ values, history and consent requests."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ventanilla.accounts.models import Service
@@ -65,7 +65,8 @@ def ticket_field_changes(ticket) -> list[FieldValueChange]:
 
 
 def ticket_consent_requests(ticket) -> list[ConsentRequest]:
-    return list(ConsentRequest.objects.filter(ticket=ticket)
+    """The ticket's requests, with those asked in the chat it came from."""
+    return list(ConsentRequest.objects.filter(Q(ticket=ticket) | Q(chat__ticket=ticket))
                 .select_related("requested_by", "answer", "kind", "record__done_by")
                 .order_by("-created_at", "-id"))
 
@@ -96,3 +97,19 @@ def consent_rows(ticket) -> list[ConsentRow]:
     now = timezone.now()
     return [ConsentRow(request, consent_state(request, now))
             for request in ticket_consent_requests(ticket)]
+
+
+def chat_pending_consents(chat) -> list[ConsentRequest]:
+    """A chat's requests still waiting for the customer's answer."""
+    return list(ConsentRequest.objects.filter(chat=chat, answer__isnull=True,
+                                              expires_at__gt=timezone.now())
+                .order_by("created_at", "id"))
+
+
+def chat_consent_rows(chat) -> list[ConsentRow]:
+    """Every request asked in the chat, newest first, with its state."""
+    now = timezone.now()
+    requests = (ConsentRequest.objects.filter(chat=chat)
+                .select_related("requested_by", "answer", "kind", "record__done_by")
+                .order_by("-created_at", "-id"))
+    return [ConsentRow(request, consent_state(request, now)) for request in requests]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,6 +163,56 @@ def consent_request_create(ticket: Ticket, *, agent, action: str,
     return request
 
 
+def consent_request_from_chat(chat, *, agent, action: str,
+                              kind: ConsentAction | None = None) -> ConsentRequest:
+    """The same request from a live chat: the customer sees it highlighted
+    in the chat with Autorizo / No autorizo and answers there. Only a
+    logged-in customer's chat: a visitor's identity is not verified. If
+    the chat already became a ticket, the request belongs to it too; else
+    it counts for the ticket the chat becomes."""
+    from ventanilla.chat import services as chat_services
+
+    action = action.strip()
+    if not action:
+        raise ValidationError(_("Describe la acción que el cliente debe autorizar."))
+    chat = type(chat).objects.get(pk=chat.pk)  # as it is now, not as the caller read it
+    if chat.is_closed:
+        raise ValidationError(_("El chat terminó: pide la autorización desde su ticket."))
+    if chat.user_id is None or chat.customer_id is None:
+        raise ValidationError(_("Quien escribe no inició sesión: no podemos saber si es el "
+                                "titular. Pide la autorización desde un ticket de la cuenta."))
+    now = timezone.now()
+    with transaction.atomic():
+        request = ConsentRequest.objects.create(
+            ticket_id=chat.ticket_id, chat=chat, kind=kind, action=action, requested_by=agent,
+            created_at=now, expires_at=now + consent_lifetime(), sent_to=_("chat"),
+        )
+        chat_services.chat_system_message(chat, _(
+            "%(agent)s te pide autorización para: «%(action)s». Responde con los botones "
+            "Autorizo o No autorizo.") % {"agent": agent.get_short_name(), "action": action})
+    return request
+
+
+def consent_answer_in_chat(chat, request_id, *, decision: str, user) -> ConsentAnswer:
+    """The chat's customer answers one of its requests from the widget."""
+    from ventanilla.chat import services as chat_services
+
+    if decision not in ConsentDecision.values:
+        raise ValidationError(_("Responde «Autorizo» o «No autorizo»."), code="invalid")
+    request = ConsentRequest.objects.filter(pk=request_id, chat=chat).first() \
+        if str(request_id).isdigit() else None
+    if request is None or user is None or not user.is_authenticated or chat.user_id != user.pk:
+        raise ValidationError(_("Esa solicitud de autorización no es de este chat."),
+                              code="not_found")
+    with transaction.atomic():
+        answer = consent_answer(request, decision=decision, channel=ConsentChannel.CHAT,
+                                user=user)
+        said = _("Autorizaste: «%(action)s».") if answer.authorized \
+            else _("No autorizaste: «%(action)s».")
+        chat_services.chat_system_message(chat, said % {"action": answer.text})
+    return answer
+
+
 def consent_answer(request: ConsentRequest, *, decision: str, channel: str, user=None,
                    ip_address: str | None = None) -> ConsentAnswer:
     """Record the customer's answer, once. Refuses an expired or answered
@@ -172,14 +223,14 @@ def consent_answer(request: ConsentRequest, *, decision: str, channel: str, user
     now = timezone.now()
     with transaction.atomic():
         request = (ConsentRequest.objects.select_for_update(of=("self",))
-                   .select_related("ticket__customer").get(pk=request.pk))
+                   .select_related("ticket__customer", "chat__customer").get(pk=request.pk))
         if ConsentAnswer.objects.filter(request=request).exists():
             raise ValidationError(_("Esta solicitud ya fue respondida; la respuesta no se puede "
                                     "cambiar."), code="answered")
         if request.is_expired(now):
             raise ValidationError(_("Esta solicitud venció. Si aún hace falta, el equipo de "
                                     "soporte te enviará una nueva."), code="expired")
-        customer = request.ticket.customer
+        customer = request.ticket.customer if request.ticket_id else request.chat.customer
         if user is not None:
             name = f"{user.get_full_name()} <{user.email}>"
         else:
@@ -198,8 +249,8 @@ def consent_action_done(ticket: Ticket, *, agent, kind: ConsentAction, note: str
     with transaction.atomic():
         consent = (
             ConsentRequest.objects.select_for_update(of=("self",))
-            .filter(ticket=ticket, kind=kind, answer__decision=ConsentDecision.AUTHORIZED,
-                    record__isnull=True)
+            .filter(Q(ticket=ticket) | Q(chat__ticket=ticket), kind=kind,
+                    answer__decision=ConsentDecision.AUTHORIZED, record__isnull=True)
             .order_by("created_at", "id").first()
         )
         if consent is None:

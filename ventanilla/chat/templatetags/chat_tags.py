@@ -37,6 +37,9 @@ def chat_strings():
         "converted": _("Ticket #%(number)s creado."),
         "unknown_chat": _("Este chat ya no está disponible."),
         "no_articles": _("Ningún artículo publicado coincide."),
+        "consent_title": _("Te pedimos autorización para:"),
+        "consent_yes": _("Autorizo"),
+        "consent_no": _("No autorizo"),
         # Links under this path (the help centre's articles, which agents
         # insert) are made clickable in messages; nothing else is.
         "help_prefix": reverse("kb:help_home"),

@@ -413,6 +413,41 @@
     this.end.hidden = !closed;
     this.root.querySelector("[data-chat-rate]").hidden = state.rated;
     this.root.querySelector("[data-chat-transcript]").hidden = state.transcript_sent;
+    this.consents(state.consents || []);
+  };
+  // Consent requests (an agent asks to authorize an action): highlighted,
+  // answered with one click; the answer comes back as a notice in the chat.
+  Widget.prototype.consents = function (requests) {
+    var self = this, box = this.root.querySelector("[data-chat-consents]");
+    box.textContent = "";
+    box.hidden = requests.length === 0;
+    requests.forEach(function (request) {
+      var item = document.createElement("div");
+      item.className = "callout callout--info small chatw__consent";
+      item.setAttribute("role", "group");
+      var title = document.createElement("p");
+      var strong = document.createElement("strong");
+      strong.textContent = T.consent_title;
+      title.appendChild(strong);
+      var action = document.createElement("p");
+      action.textContent = "«" + request.action + "»";
+      item.appendChild(title);
+      item.appendChild(action);
+      [["autorizo", T.consent_yes, "btn btn--small"],
+       ["no_autorizo", T.consent_no, "btn btn--small btn--ghost"]].forEach(function (choice) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = choice[2];
+        button.textContent = choice[1];
+        button.addEventListener("click", function () {
+          item.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+          self.socket.send({type: "consent", id: request.id, decision: choice[0]});
+        });
+        item.appendChild(button);
+        item.appendChild(document.createTextNode(" "));
+      });
+      box.appendChild(item);
+    });
   };
   Widget.prototype.sendMessage = function () {
     var body = this.input.value.trim();
@@ -717,6 +752,11 @@
           }, 300);
           query.addEventListener("input", search);
         }
+        var consent = side.querySelector("[data-chatc-consent-form]");
+        if (consent) consent.addEventListener("submit", function (event) {
+          event.preventDefault();
+          self.loadSide(id, consent);
+        });
         // "Convertir en ticket" with the category's fields: picking a
         // category reloads its fields (keeping what was typed).
         var convert = side.querySelector("[data-chatc-convert-form]");
