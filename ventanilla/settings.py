@@ -96,6 +96,7 @@ MIDDLEWARE = [
     # thread once on the way in instead of once per async-capable hook.
     "ventanilla.accounts.middleware.UserPreferencesMiddleware",
     "ventanilla.accounts.middleware.AgentTwoFactorMiddleware",
+    "ventanilla.core.middleware.NulFreeQueryMiddleware",
 ]
 
 ROOT_URLCONF = "ventanilla.urls"

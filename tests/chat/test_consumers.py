@@ -476,3 +476,26 @@ def test_the_customer_answers_a_consent_request_from_the_chat_socket(alice, carl
         await socket.disconnect()
 
     run(scenario)
+
+
+def test_a_nul_character_in_a_frame_is_dropped_and_the_message_kept(alice, carla, soporte):
+    """PostgreSQL refuses NUL in text: before, the store failed and the
+    customer's message was lost."""
+    available(carla)
+    chat = customer_chat(alice, soporte)
+
+    async def scenario():
+        await flush_layer()
+        socket, connected, _ = await connect(f"/ws/chat/{chat.token}/",
+                                             session=await cookie(alice.user))
+        assert connected
+        await socket.send_json_to({"type": "message", "body": "Hola\u0000 mundo",
+                                   "client_id": "c-\u00001"})
+        ack = await receive_until(socket, "ack")
+        assert ack["client_id"] == "c-1"
+        stored = await database_sync_to_async(
+            lambda: list(chat.messages.filter(kind="cliente").values_list("body", flat=True)))()
+        assert stored == ["Hola mundo"]
+        await socket.disconnect()
+
+    run(scenario)

@@ -61,7 +61,25 @@ def _too_fast() -> ValidationError:
     return ValidationError(_("Vas muy rápido: espera unos segundos antes de enviar más mensajes."))
 
 
-class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
+def _without_nul(value):
+    """A frame's strings without NUL characters (PostgreSQL refuses them in
+    text; no message means one), at any depth."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+class JsonConsumer(AsyncJsonWebsocketConsumer):
+    @classmethod
+    async def decode_json(cls, text_data):
+        return _without_nul(await super().decode_json(text_data))
+
+
+class CustomerChatConsumer(JsonConsumer):
     """ws/chat/<token>/?after=N: one customer's chat. On (re)connect it
     sends every message after N (the last one the page saw), then the state."""
 
@@ -180,7 +198,7 @@ class CustomerChatConsumer(AsyncJsonWebsocketConsumer):
         pass
 
 
-class AgentConsoleConsumer(AsyncJsonWebsocketConsumer):
+class AgentConsoleConsumer(JsonConsumer):
     """ws/consola/chat/: one agent's console. It hears its departments'
     queues (supervisors: every queue), its own assignments, and the chats it
     opened; actions arrive as frames {"type": ..., "chat": id, ...}."""
@@ -309,7 +327,7 @@ async def away_if_gone(user) -> None:
     await db_call(presence.away_if_no_console)(user)
 
 
-class TicketPresenceConsumer(AsyncJsonWebsocketConsumer):
+class TicketPresenceConsumer(JsonConsumer):
     """ws/consola/tickets/<number>/: who else has the ticket open or is
     typing a reply, and its new messages as they are stored."""
 

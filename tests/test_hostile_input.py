@@ -1,0 +1,73 @@
+"""Every page without URL arguments, as a visitor, a customer, an agent and
+a supervisor, with NUL characters and nonsense in the query string: a page,
+a redirect or a clear error, never a server error (PostgreSQL refuses NUL in
+text: before NulFreeQueryMiddleware the console search, its CSV export and
+the knowledge-base console answered 500 there)."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = ("q=a%00b&page=abc&pagina=-1&cursor=%00zz&departamento=%00&estado=zz%00"
+           "&desde=2026-13-45&hasta=99999-01-01&categoria=99999999999999999999"
+           "&limit=-5&after=abc&lang=%00&next=%00&%00=%00")
+
+# Not pages: logging out or streaming would only test themselves.
+SKIP_PREFIXES = ("admin/", "api/", "cuenta/logout", "static/", "media/", "salud/")
+
+
+def plain_paths(resolver=None, prefix=""):
+    """Paths of the URL patterns that take no arguments."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if "<" in route or "(?P" in route or route.startswith("^"):
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from plain_paths(pattern, route)
+        elif isinstance(pattern, URLPattern) and not route.startswith(SKIP_PREFIXES):
+            yield "/" + route
+
+
+@pytest.fixture
+def paths():
+    found = sorted(set(plain_paths()))
+    assert "/consola/" in found and "/cliente/tickets/" in found and "/ayuda/" in found
+    return found
+
+
+@pytest.mark.parametrize("who", ["visitor", "customer", "agent", "supervisor"])
+def test_no_page_fails_on_nul_and_nonsense_in_its_query(client, paths, who, alice, carla, sofia,
+                                                         alice_ticket):
+    client.raise_request_exception = False
+    user = {"visitor": None, "customer": alice.user, "agent": carla, "supervisor": sofia}[who]
+    if user is not None:
+        client.force_login(user)
+    failures = []
+    for path in paths:
+        status = client.get(f"{path}?{HOSTILE}").status_code
+        if status >= 500:
+            failures.append((path, status))
+    assert failures == []
+
+
+def test_the_search_still_finds_the_text_around_a_nul(client, carla, alice_ticket):
+    client.force_login(carla)
+    page = client.get("/consola/?q=enviar%00 correos").content.decode()
+    assert alice_ticket.subject in page
+
+
+def test_a_nul_in_a_form_is_a_clear_error_and_nothing_typed_is_lost(client, alice, soporte):
+    from ventanilla.tickets.models import Ticket
+
+    client.force_login(alice.user)
+    response = client.post("/cliente/tickets/nuevo/", {
+        "department": soporte.pk, "priority": "regular", "subject": "Correo\x00 caído",
+        "body": "No llegan los correos desde ayer a ventas@alicia.mx",
+    })
+    assert response.status_code in (200, 400)
+    page = response.content.decode()
+    assert "caracteres nulos" in page
+    assert "No llegan los correos desde ayer a ventas@alicia.mx" in page
+    assert not Ticket.objects.exists()
