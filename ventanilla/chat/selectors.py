@@ -182,6 +182,10 @@ def transfer_agents(chat: Chat) -> list[User]:
     )
 
 
+# The consent request form's field prefix in the sidebar (beside other forms).
+CONSENT_PREFIX = "autorizacion"
+
+
 def convert_categories(chat: Chat) -> list:
     """The active categories of the chat's department, for "Convertir en
     ticket" with the category's fields."""
@@ -197,7 +201,7 @@ def sidebar(chat: Chat) -> dict:
 
     customer = chat.customer
     return {
-        "consent_form": ConsentRequestForm(prefix="autorizacion"),
+        "consent_form": ConsentRequestForm(prefix=CONSENT_PREFIX),
         "consents": chat_consent_rows(chat),
         "convert_categories": convert_categories(chat) if not chat.ticket_id else [],
         "services": list(customer.services.order_by("name")) if customer else [],

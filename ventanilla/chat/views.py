@@ -17,6 +17,7 @@ from . import access, selectors, services
 from .forms import StartForm
 
 START_RATE = "10/h"
+KB_SEARCH_RATE = "120/m"
 
 
 def _is_visitor(request) -> bool:
@@ -157,7 +158,7 @@ def console_consent(request, chat_id):
     from ventanilla.fields.services import consent_request_from_chat
 
     chat = access.chat_for_agent(request.user, chat_id)
-    form = ConsentRequestForm(request.POST, prefix=CONSENT_PREFIX)
+    form = ConsentRequestForm(request.POST, prefix=selectors.CONSENT_PREFIX)
     asked = None
     if form.is_valid():
         try:
@@ -168,11 +169,7 @@ def console_consent(request, chat_id):
             form.add_error(None, error)
     return render(request, "chat/console_sidebar.html", {
         "chat": chat, **selectors.sidebar(chat), "consent_asked": asked,
-        "consent_form": ConsentRequestForm(prefix=CONSENT_PREFIX) if asked else form})
-
-
-CONSENT_PREFIX = "autorizacion"
-KB_SEARCH_RATE = "120/m"
+        "consent_form": ConsentRequestForm(prefix=selectors.CONSENT_PREFIX) if asked else form})
 
 
 @console_required
