@@ -153,7 +153,7 @@ def test_a_customer_and_an_agent_chat_and_the_chat_ends_as_a_ticket(chromium, se
         box = panel.locator("[data-chat-consents]")
         box.get_by_text("Cambiar el registro MX de lucia.mx").wait_for()
         box.get_by_role("button", name="Autorizo", exact=True).click()
-        pane.get_by_text("Autorizaste: «Cambiar el registro MX").wait_for()
+        pane.get_by_text("Lucía autorizó: «Cambiar el registro MX").wait_for()
         box.wait_for(state="hidden")
 
         # A reload keeps the conversation.

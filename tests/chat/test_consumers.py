@@ -467,7 +467,7 @@ def test_the_customer_answers_a_consent_request_from_the_chat_socket(alice, carl
         assert "Autorizo" in error["message"]
         await socket.send_json_to({"type": "consent", "id": request.pk, "decision": "autorizo"})
         said = await receive_until(socket, "message")
-        while "Autorizaste" not in said["body"]:
+        while "autorizó" not in said["body"]:
             said = await receive_until(socket, "message")
         state = await receive_until(socket, "state")
         assert state["consents"] == []

@@ -77,7 +77,7 @@ def test_the_customer_authorizes_in_the_chat_and_it_is_recorded_for_good(
     assert answer.authorized and answer.channel == ConsentChannel.CHAT
     assert answer.text == "Restaurar la copia del lunes"
     assert answer.answered_by == alice.user
-    assert "Autorizaste: «Restaurar la copia del lunes»." in \
+    assert "Alicia autorizó: «Restaurar la copia del lunes»." in \
         chat.messages.filter(kind=ChatMessage.Kind.SYSTEM).last().body
     assert customer_state(chat)["consents"] == []  # answered: no longer shown
     with pytest.raises(ValidationError):  # once

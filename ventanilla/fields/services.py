@@ -207,9 +207,11 @@ def consent_answer_in_chat(chat, request_id, *, decision: str, user) -> ConsentA
     with transaction.atomic():
         answer = consent_answer(request, decision=decision, channel=ConsentChannel.CHAT,
                                 user=user)
-        said = _("Autorizaste: «%(action)s».") if answer.authorized \
-            else _("No autorizaste: «%(action)s».")
-        chat_services.chat_system_message(chat, said % {"action": answer.text})
+        # Both sides read it: in the third person.
+        said = _("%(name)s autorizó: «%(action)s».") if answer.authorized \
+            else _("%(name)s no autorizó: «%(action)s».")
+        chat_services.chat_system_message(chat, said % {"name": user.get_short_name(),
+                                                        "action": answer.text})
     return answer
 
 
