@@ -20,6 +20,30 @@ def run(coroutine):
         return executor.submit(asyncio.run, coroutine).result()
 
 
+async def served_get(path: str) -> int:
+    """GET `path` through ventanilla.asgi's real application; the status."""
+    from ventanilla.asgi import application
+
+    sent = []
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive():
+        if messages:
+            return messages.pop()
+        await asyncio.Future()  # the client stays connected
+
+    async def send(message):
+        sent.append(message)
+
+    await application({
+        "type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
+        "query_string": b"", "headers": [(b"host", b"127.0.0.1")],
+        "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000), "scheme": "http",
+        "http_version": "1.1", "asgi": {"version": "3.0"},
+    }, receive, send)
+    return sent[0]["status"]
+
+
 def http_scope(path="/"):
     return {"type": "http", "method": "GET", "path": path, "headers": []}
 
@@ -144,8 +168,6 @@ def test_websocket_scopes_pass_through():
 def test_the_served_application_keeps_one_database_connection_across_requests():
     """Through ventanilla.asgi's real application: five requests to a page
     that reads the database open one connection, not five."""
-    from ventanilla.asgi import application
-
     opened = []
 
     def count(sender, connection, **kwargs):
@@ -154,28 +176,7 @@ def test_the_served_application_keeps_one_database_connection_across_requests():
     connection_created.connect(count, weak=False)
     try:
         async def main():
-            statuses = []
-            for _ in range(5):
-                sent = []
-                messages = [{"type": "http.request", "body": b"", "more_body": False}]
-
-                async def receive(messages=messages):
-                    if messages:
-                        return messages.pop()
-                    await asyncio.Future()  # the client stays connected
-
-                async def send(message, sent=sent):
-                    sent.append(message)
-
-                await application({
-                    "type": "http", "method": "GET", "path": "/cuenta/login/",
-                    "raw_path": b"/cuenta/login/", "query_string": b"",
-                    "headers": [(b"host", b"127.0.0.1")], "server": ("127.0.0.1", 80),
-                    "client": ("127.0.0.1", 5000), "scheme": "http", "http_version": "1.1",
-                    "asgi": {"version": "3.0"},
-                }, receive, send)
-                statuses.append(sent[0]["status"])
-            return statuses
+            return [await served_get("/cuenta/login/") for _ in range(5)]
 
         statuses = run(main())
     finally:
@@ -219,8 +220,6 @@ def test_a_request_switches_between_event_loop_and_thread_a_bounded_number_of_ti
     async-capable hook below it through its own sync_to_async."""
     from asgiref.sync import AsyncToSync, SyncToAsync
 
-    from ventanilla.asgi import application
-
     switches = []
     originals = SyncToAsync.__call__, AsyncToSync.__call__
 
@@ -233,24 +232,7 @@ def test_a_request_switches_between_event_loop_and_thread_a_bounded_number_of_ti
         return originals[1](self, *args, **kwargs)
 
     async def main():
-        sent = []
-        messages = [{"type": "http.request", "body": b"", "more_body": False}]
-
-        async def receive():
-            if messages:
-                return messages.pop()
-            await asyncio.Future()
-
-        async def send(message):
-            sent.append(message)
-
-        await application({
-            "type": "http", "method": "GET", "path": "/salud/", "raw_path": b"/salud/",
-            "query_string": b"", "headers": [(b"host", b"127.0.0.1")],
-            "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000), "scheme": "http",
-            "http_version": "1.1", "asgi": {"version": "3.0"},
-        }, receive, send)
-        return sent[0]["status"]
+        return await served_get("/salud/")
 
     run(main())  # warm up: the middleware chain is built on first use
     SyncToAsync.__call__, AsyncToSync.__call__ = to_thread, to_loop
