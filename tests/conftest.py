@@ -11,6 +11,7 @@ from django.apps import apps as django_apps
 from django.core.cache import cache
 
 from ventanilla.accounts.models import AgentProfile, Customer, Service, User
+from ventanilla.core import config_cache
 from ventanilla.core.models import SiteSettings
 from ventanilla.tickets import services
 from ventanilla.tickets.models import Category, Department, Priority
@@ -35,6 +36,7 @@ def _isolated(settings, tmp_path, db):
     }
     settings.MEDIA_ROOT = tmp_path / "attachments"
     cache.clear()
+    config_cache.reset()
     site = SiteSettings.load()
     site.agents_require_2fa = False
     site.save()

@@ -182,7 +182,8 @@ HUEY = {
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
-    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
+    HUEY.update({"huey_class": "ventanilla.core.jobs.SqliteHuey",
+                 "filename": str(DATA_DIR / "jobs.sqlite3")})
 
 # IMAP polling of the support mailboxes. Certificates are always verified;
 # VENTANILLA_IMAP_CA_FILE adds a CA bundle to trust (a private CA, or the

@@ -104,6 +104,9 @@ def ticket_message_saved(sender, instance, created, **kwargs) -> None:
     the ticket app does not know about sockets; it only forwards."""
     if not created:
         return
+    ticket = instance.ticket if type(instance).ticket.is_cached(instance) else None
+    if ticket is not None and ticket.created_at == instance.created_at:
+        return  # a ticket's first message: no page can be open on a ticket not yet committed
     author = instance.author
     send_on_commit(ticket_group(instance.ticket_id), {"type": "ticket.message", "message": {
         "id": instance.pk, "kind": instance.kind, "kind_label": str(instance.get_kind_display()),

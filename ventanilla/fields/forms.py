@@ -44,16 +44,19 @@ def category_fields_form(category, *, customer, data=None, initial=None) -> Fiel
     `customer`'s services (not asked of a visitor: `customer` None)."""
     if category is None:
         return FieldsForm([], data=data, initial=initial)
-    domains = selectors.customer_domains(customer) if customer is not None else frozenset()
+    fields = selectors.category_fields(category)
+    # A visitor without an account has no known services to check; the
+    # customer's are read only when a field checks them.
+    check = customer is not None and any(f.must_be_customer_domain for f in fields)
+    domains = selectors.customer_domains(customer) if check else frozenset()
     specs = [
         FieldSpec(
             key=str(field.pk), label=field.label, type=field.type, required=field.required,
             help_text=field.help_text, options=tuple(field.option_list),
-            # A visitor without an account has no known services to check.
-            must_be_customer_domain=field.must_be_customer_domain and customer is not None,
+            must_be_customer_domain=field.must_be_customer_domain and check,
             customer_domains=domains,
         )
-        for field in selectors.category_fields(category)
+        for field in fields
     ]
     return FieldsForm(specs, data=data, initial=initial, category=category,
                       guidance=selectors.category_guidance(category))

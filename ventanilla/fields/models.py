@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.config_cache import ConfigQuerySet
+
 
 class FieldType(models.TextChoices):
     TEXT = "texto", _("Texto")
@@ -46,6 +48,8 @@ class CategoryGuidance(models.Model):
                     "dirección de correo con la que tienes problemas». Las subcategorías sin "
                     "indicaciones propias muestran las de su categoría padre."),
     )
+
+    objects = ConfigQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicaciones")
@@ -82,6 +86,8 @@ class CategoryField(models.Model):
         help_text=_("Un campo inactivo deja de preguntarse; los tickets que ya lo tienen lo conservan."),
     )
     position = models.PositiveSmallIntegerField(_("orden"), default=0)
+
+    objects = ConfigQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campo personalizado")

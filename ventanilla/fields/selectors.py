@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ventanilla.accounts.models import Service
+from ventanilla.core import config_cache
 from ventanilla.tickets.models import Category
 
 from .models import (
@@ -25,17 +26,27 @@ def _lineage(category: Category) -> list[int]:
 
 
 def category_fields(category: Category) -> list[CategoryField]:
-    """Active fields of the parent first, then the category's own."""
+    """Active fields of the parent first, then the category's own (shared
+    instances from the configuration cache: read-only)."""
     lineage = _lineage(category)
-    fields = CategoryField.objects.filter(category_id__in=lineage, is_active=True)
-    return sorted(fields, key=lambda f: (lineage.index(f.category_id), f.position, f.pk))
+
+    def read():
+        fields = CategoryField.objects.filter(category_id__in=lineage, is_active=True)
+        return sorted(fields, key=lambda f: (lineage.index(f.category_id), f.position, f.pk))
+
+    return list(config_cache.cached(f"category-fields:{'.'.join(map(str, lineage))}", read))
 
 
 def category_guidance(category: Category) -> str:
     """The category's own guidance, else its parent's."""
-    texts = dict(CategoryGuidance.objects.filter(category_id__in=_lineage(category))
-                 .values_list("category_id", "text"))
-    return texts.get(category.pk) or texts.get(category.parent_id) or ""
+    lineage = _lineage(category)
+
+    def read():
+        texts = dict(CategoryGuidance.objects.filter(category_id__in=lineage)
+                     .values_list("category_id", "text"))
+        return texts.get(category.pk) or texts.get(category.parent_id) or ""
+
+    return config_cache.cached(f"category-guidance:{'.'.join(map(str, lineage))}", read)
 
 
 def portal_category(category_id) -> Category | None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.tickets.models import Ticket
 
-from . import types
+from . import selectors, types
 from .forms import FieldsForm
 from .models import (
     ActionRecord,
@@ -35,18 +35,24 @@ def _has_answer(kind: str, value) -> bool:
     return kind == FieldType.CHECKBOX or not types.is_empty(value)
 
 
-@transaction.atomic
 def ticket_values_save(ticket: Ticket, form: FieldsForm) -> list[TicketFieldValue]:
     """Store the answers of a validated category_fields_form on a new
     ticket, each with a snapshot of its field. Call it inside the
-    transaction that creates the ticket so both commit or neither does."""
+    transaction that creates the ticket so both commit or neither does
+    (it checks everything before its one write, so a refusal leaves that
+    transaction usable)."""
     if not form.is_valid():
         raise ValidationError(_("Revisa los datos de la categoría."))
     answered = [(position, spec, value) for position, (spec, value) in enumerate(form.answers())
                 if _has_answer(spec.type, value)]
     if not answered:
         return []
-    fields = CategoryField.objects.in_bulk([int(spec.key) for _p, spec, _v in answered])
+    ids = [int(spec.key) for _p, spec, _v in answered]
+    # The form was built from the category's cached fields: usually all here.
+    fields = {f.pk: f for f in selectors.category_fields(ticket.category)} \
+        if ticket.category_id else {}
+    if missing := [pk for pk in ids if pk not in fields]:
+        fields.update(CategoryField.objects.in_bulk(missing))
     rows = []
     for position, spec, value in answered:
         field = fields.get(int(spec.key))

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.config_cache import ConfigQuerySet
 from ventanilla.tickets.models import Channel, Priority
 
 
@@ -41,6 +42,8 @@ class SlaPolicy(models.Model):
     breach_action = models.CharField(_("al vencer"), max_length=16, choices=BreachAction.choices,
                                      default=BreachAction.NOTIFY)
 
+    objects = ConfigQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("política de tiempos de respuesta")
         verbose_name_plural = _("políticas de tiempos de respuesta")
@@ -60,6 +63,8 @@ class Calendar(models.Model):
     departments = models.ManyToManyField(
         "tickets.Department", blank=True, related_name="sla_calendars", verbose_name=_("departamentos"),
         help_text=_("Departamentos que cuentan sus plazos solo en este horario."))
+
+    objects = ConfigQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("horario laboral")
@@ -85,6 +90,8 @@ class OpeningHours(models.Model):
     opens = models.TimeField(_("abre"))
     closes = models.TimeField(_("cierra"), help_text=_("00:00 significa medianoche."))
 
+    objects = ConfigQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("tramo horario")
         verbose_name_plural = _("tramos horarios")
@@ -98,6 +105,8 @@ class Holiday(models.Model):
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="holidays")
     date = models.DateField(_("fecha"))
     name = models.CharField(_("nombre"), max_length=100, blank=True)
+
+    objects = ConfigQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("festivo")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from ventanilla.core import config_cache
 from ventanilla.tickets.models import Channel, Priority
 
 from .calendar import BusinessCalendar
@@ -51,7 +52,7 @@ def policy_for(channel: str, priority: str, policies=None) -> SlaPolicy | None:
     """The policy of the channel and priority; a channel without policies
     (API, created by an agent) follows the portal's."""
     if policies is None:
-        policies = list(SlaPolicy.objects.filter(channel__in=[channel, Channel.PORTAL]))
+        policies = config_cache.cached("sla-policies", lambda: list(SlaPolicy.objects.all()))
     by_key = {(p.channel, p.priority): p for p in policies}
     return (
         by_key.get((channel, priority))
@@ -79,6 +80,11 @@ def calendar_from_model(calendar: Calendar) -> BusinessCalendar:
 
 def calendar_for(department_id: int) -> BusinessCalendar | None:
     """The department's business hours; None when it works 24/7."""
+    return config_cache.cached(f"sla-calendar:{department_id}",
+                               lambda: _read_calendar(department_id))
+
+
+def _read_calendar(department_id: int) -> BusinessCalendar | None:
     calendar = (
         Calendar.objects.filter(departments=department_id)
         .prefetch_related("hours", "holidays").order_by("pk").first()

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.config_cache import ConfigQuerySet
+
 
 class Department(models.Model):
     name = models.CharField(_("nombre"), max_length=100, unique=True)
@@ -16,6 +18,8 @@ class Department(models.Model):
     description = models.CharField(_("descripción"), max_length=300, blank=True)
     is_active = models.BooleanField(_("activo"), default=True)
     position = models.PositiveSmallIntegerField(_("orden"), default=0)
+
+    objects = ConfigQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("departamento")
@@ -40,6 +44,8 @@ class Category(models.Model):
     name = models.CharField(_("nombre"), max_length=100)
     is_active = models.BooleanField(_("activa"), default=True)
     position = models.PositiveSmallIntegerField(_("orden"), default=0)
+
+    objects = ConfigQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("categoría")

@@ -117,15 +117,36 @@ def normalize_order_number(value: str) -> str:
     return value.strip().lstrip("#").strip()
 
 
+class ConfigChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose submitted id is checked by `lookup(id)` (an
+    instance or None) against the configuration cache, not by a query. The
+    queryset still gives the choices shown."""
+
+    def __init__(self, *args, lookup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookup = lookup
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        instance = self.lookup(value)
+        if instance is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": value})
+        return instance
+
+
 class TicketForm(forms.Form):
-    department = forms.ModelChoiceField(
+    department = ConfigChoiceField(
         label=gettext_lazy("Departamento"), queryset=selectors.portal_departments(),
-        widget=forms.RadioSelect,
+        lookup=selectors.portal_department_by_id, widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Elige el departamento que debe atenderte."),
                         "invalid_choice": gettext_lazy("Ese departamento no está disponible.")},
     )
-    category = forms.ModelChoiceField(
+    category = ConfigChoiceField(
         label=gettext_lazy("Categoría"), queryset=selectors.portal_categories(), required=False,
+        lookup=selectors.portal_category_by_id,
         empty_label=gettext_lazy("Elige una categoría"),
         error_messages={"invalid_choice": gettext_lazy("Esa categoría no está disponible.")},
     )

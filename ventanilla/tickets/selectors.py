@@ -3,6 +3,7 @@
 Every function takes the user and starts from the access module's querysets,
 so no list can show a ticket its viewer may not see."""
 
+import copy
 import json
 import re
 from base64 import urlsafe_b64decode, urlsafe_b64encode
@@ -17,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accounts.models import Service, User
+from ventanilla.core import config_cache
 
 from . import search as ticket_search
 from .access import (
@@ -46,6 +48,29 @@ def portal_departments() -> QuerySet[Department]:
     reserves for its own forms, settings.VENTANILLA_PORTAL_HIDDEN_DEPARTMENTS)."""
     hidden = getattr(settings, "VENTANILLA_PORTAL_HIDDEN_DEPARTMENTS", ())
     return Department.objects.filter(is_active=True).exclude(slug__in=hidden)
+
+
+def portal_department_by_id(pk) -> Department | None:
+    """A department of portal_departments() by id, from the configuration
+    cache (a copy: the cached instance stays as read)."""
+    hidden = tuple(getattr(settings, "VENTANILLA_PORTAL_HIDDEN_DEPARTMENTS", ()))
+    by_id = config_cache.cached(f"portal-departments:{','.join(hidden)}",
+                                lambda: {d.pk: d for d in portal_departments()})
+    department = by_id.get(_as_id(pk))
+    return copy.copy(department) if department is not None else None
+
+
+def portal_category_by_id(pk) -> Category | None:
+    """A category of portal_categories() by id, from the configuration cache."""
+    by_id = config_cache.cached("portal-categories",
+                                lambda: {c.pk: c for c in portal_categories()})
+    category = by_id.get(_as_id(pk))
+    return copy.copy(category) if category is not None else None
+
+
+def _as_id(value) -> int | None:
+    value = str(value).strip()
+    return int(value) if value.isdecimal() and len(value) < 19 else None
 
 
 def portal_department(slug: str) -> Department | None:

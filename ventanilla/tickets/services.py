@@ -60,10 +60,13 @@ class IncidentDetails:
     diagnostics: str
 
 
-def _add_attachments(message: Message, files: Sequence) -> None:
+def _add_attachments(message: Message, files: Sequence, checked=None) -> None:
+    """`checked`: what check_uploads(files) returned, when the caller
+    validated them before its transaction."""
     if not files:
         return
-    checked = check_uploads(files)
+    if checked is None:
+        checked = check_uploads(files)
     for upload, info in zip(files, checked, strict=True):
         attachment = Attachment(
             message=message, original_name=info.name[:255], content_type=info.content_type,
@@ -104,6 +107,9 @@ def ticket_create(
         raise ValidationError(_("Ese servicio no pertenece a tu cuenta."))
     if category is not None and category.department_id != department.pk:
         raise ValidationError(_("La categoría no pertenece al departamento elegido."))
+    # Validated before writing: the transaction below may be the caller's
+    # (no savepoint), and a refusal must leave it usable.
+    checked = check_uploads(files) if files else []
     now = timezone.now()
     fields = dict(
         subject=subject.strip()[:200], customer=customer, requester=requester,
@@ -122,13 +128,13 @@ def ticket_create(
             incident_time_zone=incident.time_zone,
             incident_diagnostics=incident.diagnostics,
         )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ticket = _create_with_unique_number(fields)
         message = Message.objects.create(
             ticket=ticket, kind=Message.Kind.CUSTOMER, author=requester, body=body, created_at=now,
             channel=channel,
         )
-        _add_attachments(message, files)
+        _add_attachments(message, files, checked)
         _event(ticket, TicketEvent.Kind.CREATED, requester, to_value=channel, now=now)
         search.index_ticket(ticket.pk, {"subject": ticket.subject, "body": body}, new=True)
         transaction.on_commit(lambda: notifications.ticket_created(
