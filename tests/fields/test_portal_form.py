@@ -145,6 +145,26 @@ def test_an_optional_field_left_empty_stores_nothing(alice_client, soporte, corr
     assert not TicketFieldValue.objects.exists()
 
 
+def test_the_customers_domains_are_read_only_to_check_a_value(alice_client, soporte,
+                                                               correo_category):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post = {
+        "department": soporte.pk, "category": correo_category.pk, "service": "",
+        "subject": "No recibo correos", "body": "Nada llega desde ayer.", "priority": "regular",
+    }
+    field = correo_category.custom_fields.get()
+    assert field.must_be_customer_domain and not field.required
+    with CaptureQueriesContext(connection) as empty:
+        assert alice_client.post(NEW, post).status_code == 302
+    with CaptureQueriesContext(connection) as filled:
+        assert alice_client.post(NEW, {**post, f"campos-f{field.pk}": "ventas@alicia.mx"}
+                                 ).status_code == 302
+    assert not [q for q in empty if '"accounts_service"' in q["sql"]]
+    assert len([q for q in filled if '"accounts_service"' in q["sql"]]) == 1
+
+
 def test_the_ticket_and_its_values_commit_together(alice_client, payment, pagos, monkeypatch):
     from ventanilla.fields import services
 

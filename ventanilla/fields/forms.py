@@ -6,6 +6,7 @@ for every channel: the portal's new-ticket form uses it, and chat can ask
 the same questions when it turns a conversation into a ticket."""
 
 from django import forms
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,9 +47,10 @@ def category_fields_form(category, *, customer, data=None, initial=None) -> Fiel
         return FieldsForm([], data=data, initial=initial)
     fields = selectors.category_fields(category)
     # A visitor without an account has no known services to check; the
-    # customer's are read only when a field checks them.
+    # customer's are read only when a value is checked against them.
     check = customer is not None and any(f.must_be_customer_domain for f in fields)
-    domains = selectors.customer_domains(customer) if check else frozenset()
+    domains = SimpleLazyObject(lambda: selectors.customer_domains(customer)) if check \
+        else frozenset()
     specs = [
         FieldSpec(
             key=str(field.pk), label=field.label, type=field.type, required=field.required,

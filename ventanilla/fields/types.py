@@ -48,7 +48,8 @@ class FieldSpec:
     help_text: str = ""
     options: tuple[str, ...] = ()
     must_be_customer_domain: bool = False
-    # Set by the form: the customer's service domains, for the ownership check.
+    # Set by the form: the customer's service domains, for the ownership check
+    # (a frozenset, or a lazy one read only when a value is checked).
     customer_domains: frozenset[str] = field(default=frozenset())
 
 
