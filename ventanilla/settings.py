@@ -134,7 +134,9 @@ if os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with writers queued on a file lock
+            # (ventanilla/core/sqlite/base.py, docs/performance.md change 19).
+            "ENGINE": "ventanilla.core.sqlite",
             "NAME": DATA_DIR / "ventanilla.sqlite3",
             "OPTIONS": {
                 # WAL lets readers run while one writer writes; IMMEDIATE

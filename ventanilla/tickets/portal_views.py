@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -114,16 +113,16 @@ def ticket_new(request):
         else:
             data = form.cleaned_data
             try:
-                with transaction.atomic():  # the ticket and its field values, or neither
-                    ticket = services.ticket_create(
-                        customer=request.customer, requester=request.user, channel=Channel.PORTAL,
-                        subject=data["subject"], body=mask_portal_body(request, data["body"]),
-                        department=data["department"],
-                        category=data["category"], service=data["service"],
-                        priority=data["priority"], incident=form.incident(),
-                        files=data["attachments"], follow_up_of=follow_up,
-                    )
-                    ticket_values_save(ticket, fields_form)
+                ticket = services.ticket_create(
+                    customer=request.customer, requester=request.user, channel=Channel.PORTAL,
+                    subject=data["subject"], body=mask_portal_body(request, data["body"]),
+                    department=data["department"],
+                    category=data["category"], service=data["service"],
+                    priority=data["priority"], incident=form.incident(),
+                    files=data["attachments"], follow_up_of=follow_up,
+                    # The ticket and its field values, or neither.
+                    then=lambda ticket: ticket_values_save(ticket, fields_form),
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

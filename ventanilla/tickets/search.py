@@ -53,21 +53,34 @@ def ticket_document(ticket_id: int) -> dict | None:
     return {"subject": row[0], "body": "\n".join(bodies)}
 
 
+def prepared(document: dict) -> dict:
+    """A new ticket's document as its FTS5 row stores it (analyzed), computed
+    before the creating transaction so that the stemming happens outside
+    SQLite's write lock; PostgreSQL analyzes in the statement itself."""
+    if connection.vendor == "postgresql":
+        return document
+    return {"subject": analyzed(document["subject"]),
+            "body": text.analyze(document["body"], LANGUAGE), "analyzed": True}
+
+
 def index_ticket(ticket_id: int, document: dict | None = None, *, new: bool = False) -> None:
     """Write the ticket's row (call inside the transaction that changed it).
-    `document` spares the read when the caller has the whole text at hand;
-    `new` (a ticket just created) spares the delete of an old row."""
+    `document` spares the read when the caller has the whole text at hand
+    (for a `new` ticket, possibly `prepared()`); `new` (a ticket just
+    created) spares the delete of an old row."""
     document = document if document is not None else ticket_document(ticket_id)
     backend = _backend()
     if document is None:
         backend.delete(TICKET_INDEX, ticket_id)
         return
     if new and connection.vendor != "postgresql":
+        row = document if document.get("analyzed") else prepared(document)
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {TICKET_INDEX.table} (rowid, subject, body) "
-                           f"VALUES (%s, %s, %s)", [ticket_id, analyzed(document["subject"]),
-                                                    text.analyze(document["body"], LANGUAGE)])
+                           f"VALUES (%s, %s, %s)", [ticket_id, row["subject"], row["body"]])
         return
+    if document.get("analyzed"):
+        raise ValueError("prepared() documents are for new tickets only")
     if connection.vendor == "postgresql":
         # Words as text.words splits them (what queries are made of):
         # PostgreSQL's parser would keep "wp-login.php" as one token.

@@ -5,7 +5,7 @@ end here. Each function runs in one transaction, records what it changed in
 the event log and queues side effects (emails) with transaction.on_commit.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -98,9 +98,15 @@ def ticket_create(
     files: Sequence = (),
     follow_up_of: Ticket | None = None,
     actor=None,
+    then: Callable[[Ticket], object] | None = None,
 ) -> Ticket:
     """A new ticket. `actor` is the agent who opened it for the customer
-    (a chat conversion), if any: the agents' email is not sent to them."""
+    (a chat conversion), if any: the agents' email is not sent to them.
+    `then(ticket)` runs inside the creating transaction (what must be
+    stored with the ticket or not at all, e.g. its category's field values).
+
+    Everything that does not need the transaction is computed before it
+    starts: on SQLite the transaction holds the database's write lock."""
     if priority == Priority.HIGH and incident is None:
         raise ValidationError(_("Un ticket de prioridad Alta necesita los datos del incidente."))
     if service is not None and service.customer_id != customer.pk:
@@ -128,7 +134,8 @@ def ticket_create(
             incident_time_zone=incident.time_zone,
             incident_diagnostics=incident.diagnostics,
         )
-    with transaction.atomic(savepoint=False):
+    document = search.prepared({"subject": fields["subject"], "body": body})
+    with transaction.atomic():
         ticket = _create_with_unique_number(fields)
         message = Message.objects.create(
             ticket=ticket, kind=Message.Kind.CUSTOMER, author=requester, body=body, created_at=now,
@@ -136,7 +143,9 @@ def ticket_create(
         )
         _add_attachments(message, files, checked)
         _event(ticket, TicketEvent.Kind.CREATED, requester, to_value=channel, now=now)
-        search.index_ticket(ticket.pk, {"subject": ticket.subject, "body": body}, new=True)
+        search.index_ticket(ticket.pk, document, new=True)
+        if then is not None:
+            then(ticket)
         transaction.on_commit(lambda: notifications.ticket_created(
             ticket.pk, actor.pk if actor is not None else None))
         emit("ticket.created", ticket_payload(ticket))
