@@ -4,6 +4,8 @@ a redirect or a clear error, never a server error (PostgreSQL refuses NUL in
 text: before NulFreeQueryMiddleware the console search, its CSV export and
 the knowledge-base console answered 500 there)."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -71,3 +73,57 @@ def test_a_nul_in_a_form_is_a_clear_error_and_nothing_typed_is_lost(client, alic
     assert "caracteres nulos" in page
     assert "No llegan los correos desde ayer a ventas@alicia.mx" in page
     assert not Ticket.objects.exists()
+
+
+# Pages with arguments in the path: each argument as an existing ticket's
+# number and as hostile values (a NUL, an integer past 64 bits, a long or
+# non-ASCII word), as a visitor, a customer and a supervisor.
+ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
+HOSTILE_ARGUMENTS = {"int": ("0", str(2**64)), "path": ("%00", "..%2F..%2Fetc%2Fpasswd")}
+HOSTILE_WORDS = ("%00", "%C3%B1and%C3%BA%00", "x" * 300, str(2**64))
+
+
+def argument_routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith("^") or "(?P" in route:
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from argument_routes(pattern, route)
+        elif "<" in route and not route.startswith(SKIP_PREFIXES):
+            yield "/" + route
+
+
+def fill(route: str, ticket_number: str) -> set[str]:
+    """The route with every argument set to each candidate value in turn."""
+    paths = set()
+    for converter, name in ARGUMENT.findall(route):
+        values = HOSTILE_ARGUMENTS.get(converter, HOSTILE_WORDS)
+        if name == "number":
+            values = (*values, ticket_number)
+        for value in values:
+            path = route
+            for other_converter, other in ARGUMENT.findall(route):
+                replacement = value if other == name else (
+                    ticket_number if other == "number" else "1")
+                path = re.sub(rf"<(?:{other_converter}:)?{other}>", replacement, path, count=1)
+            paths.add(path)
+    return paths
+
+
+@pytest.mark.parametrize("who", ["visitor", "customer", "supervisor"])
+def test_no_page_fails_on_hostile_path_arguments(client, who, alice, sofia, alice_ticket):
+    client.raise_request_exception = False
+    user = {"visitor": None, "customer": alice.user, "supervisor": sofia}[who]
+    if user is not None:
+        client.force_login(user)
+    routes = sorted(set(argument_routes()))
+    assert "/cliente/tickets/<str:number>/" in routes or any("tickets/<" in r for r in routes)
+    failures = []
+    for route in routes:
+        for path in sorted(fill(route, alice_ticket.number)):
+            status = client.get(f"{path}?{HOSTILE}").status_code
+            if status >= 500:
+                failures.append((path[:120], status))
+    assert failures == []
