@@ -2,6 +2,7 @@
 a ticket message, an ignored record or a quarantined one, and never
 anywhere it should not be."""
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -588,3 +589,34 @@ def test_the_mailbox_admin_never_shows_the_imap_password_and_keeps_it_when_left_
     assert response.status_code == 302
     mailbox.refresh_from_db()
     assert (mailbox.imap_password, mailbox.imap_username) == ("secreto-imap-42", "soporte")
+
+
+# --- Hostile bytes ---------------------------------------------------------------
+
+
+def test_nul_characters_and_undecodable_bytes_in_headers_still_open_the_ticket(mailbox, alice):
+    """PostgreSQL refuses NUL in text: every header and name that reaches a
+    column is cleaned; nothing of the message is lost."""
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    raw = (
+        b"From: =?utf-8?q?Alicia=00_P=C3=A9rez?= <alice@example.com>\r\n"
+        b"To: soporte@example.com\r\n"
+        b"Subject: =?utf-8?q?Correo=00_ca=C3=ADdo?= \xff\xfe roto\r\n"
+        b"Message-ID: <nul.1@example.com>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=XYZ\r\n\r\n"
+        b"--XYZ\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"No llegan los correos\x00 desde ayer.\r\n"
+        b"--XYZ\r\nContent-Type: application/pdf\r\n"
+        b"Content-Disposition: attachment; filename=\"=?utf-8?q?fac=00tura.pdf?=\"\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(pdf) + b"\r\n--XYZ--\r\n"
+    )
+    result = ingest_raw(raw, mailbox=mailbox)
+    ticket = new_ticket(result)
+    message = ticket.messages.get()
+    assert "\x00" not in ticket.subject and "Correo" in ticket.subject
+    assert "\x00" not in message.body and "No llegan los correos" in message.body
+    attachment = Attachment.objects.get(message=message)
+    assert "\x00" not in attachment.original_name and attachment.original_name.endswith(".pdf")
+    inbound = result.inbound
+    assert "\x00" not in inbound.subject + inbound.sender

@@ -1,10 +1,12 @@
 """Request hygiene shared by every page."""
 
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 
 
 class NulFreeQueryMiddleware:
-    """Drop NUL characters from query strings before any view reads them.
+    """Drop NUL characters from query strings before any view reads them,
+    and answer 404 for a path that contains one (no ticket number, slug or
+    token has one: PostgreSQL answered 500 on the lookup).
 
     PostgreSQL refuses a NUL in text ("A string literal cannot contain NUL
     (0x00) characters"), so `?q=%00` on a search page was a server error
@@ -20,8 +22,12 @@ class NulFreeQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(self.api_prefix):
+            return self.get_response(request)
+        if "\x00" in request.path:
+            raise Http404
         query = request.META.get("QUERY_STRING", "")
-        if ("%00" in query or "\x00" in query) and not request.path.startswith(self.api_prefix):
+        if "%00" in query or "\x00" in query:
             clean = QueryDict(mutable=True)
             for key, values in request.GET.lists():
                 clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
