@@ -127,3 +127,16 @@ def test_no_page_fails_on_hostile_path_arguments(client, who, alice, sofia, alic
             if status >= 500:
                 failures.append((path[:120], status))
     assert failures == []
+
+
+def test_a_nul_in_a_reply_or_the_login_is_a_clear_error(client, alice, alice_ticket):
+    page = client.post("/cuenta/login/", {"login": "alice@example.com\x00",
+                                          "password": "x"}).content.decode()
+    assert "caracteres nulos" in page and "alice@example.com" in page
+    client.force_login(alice.user)
+    response = client.post(f"/cliente/tickets/{alice_ticket.number}/responder/",
+                           {"body": "Sigue sin funcionar\x00 el correo."})
+    assert response.status_code in (200, 400)
+    page = response.content.decode()
+    assert "caracteres nulos" in page and "Sigue sin funcionar" in page
+    assert alice_ticket.messages.count() == 1

@@ -290,3 +290,18 @@ def test_the_identity_department_is_not_offered_in_the_client_areas_new_ticket_f
                                  "priority": "regular"})
     assert response.status_code == 200 and "department" in response.context["form"].errors
     assert not Ticket.objects.filter(department=identity).exists()
+
+
+@pytest.mark.parametrize("url, data, field, kept", [
+    (CANNOT_LOGIN, cannot_login_data, "description", "Perdí el acceso"),
+    (PRESALES, presales_data, "body", "¿Tienen hosting"),
+    (ABUSE, abuse_data, "evidence", "Página que imita"),
+])
+def test_a_nul_is_a_clear_error_and_keeps_what_was_typed(send, url, data, field, kept):
+    form = data()
+    form[field] = form[field] + "\x00"
+    response = send(url, form)
+    page = response.content.decode()
+    assert response.status_code in (200, 400)
+    assert "caracteres nulos" in page and kept in page
+    assert not Ticket.objects.exists() and not ContactRequest.objects.exists()
