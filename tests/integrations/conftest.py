@@ -49,3 +49,20 @@ class ApiClient:
     def patch(self, path, data, headers=None):
         return self.client.patch(f"/api/v1{path}", data, content_type="application/json",
                                  headers=self._headers(headers))
+
+
+@pytest.fixture
+def synced(api, alice, bob):
+    """alice and bob known to the billing system as C-ALICE and C-BOB."""
+    for external_id, customer in (("C-ALICE", alice), ("C-BOB", bob)):
+        r = api.put(f"/customers/{external_id}", {"name": customer.name, "email": customer.email})
+        assert r.status_code == 200, r.content  # linked by email, not created
+    return api
+
+
+def new_ticket(api, customer="C-ALICE", **extra):
+    body = {"customer": customer, "subject": "El correo no sale", "body": "Desde ayer.",
+            "department": "soporte", **extra}
+    r = api.post("/tickets", body)
+    assert r.status_code == 201, r.content
+    return r.json()

@@ -10,28 +10,11 @@ from ventanilla.integrations.services import api_key_revoke
 from ventanilla.integrations.tasks import integrations_prune
 from ventanilla.tickets.models import Attachment, Channel, Message, Ticket
 
-from .conftest import ALL_SCOPES, ApiClient
+from .conftest import ALL_SCOPES, ApiClient, new_ticket
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
-
-
-@pytest.fixture
-def synced(api, alice, bob):
-    """alice and bob known to the billing system as C-ALICE and C-BOB."""
-    for external_id, customer in (("C-ALICE", alice), ("C-BOB", bob)):
-        r = api.put(f"/customers/{external_id}", {"name": customer.name, "email": customer.email})
-        assert r.status_code == 200, r.content  # linked by email, not created
-    return api
-
-
-def new_ticket(api, customer="C-ALICE", **extra):
-    body = {"customer": customer, "subject": "El correo no sale", "body": "Desde ayer.",
-            "department": "soporte", **extra}
-    r = api.post("/tickets", body)
-    assert r.status_code == 201, r.content
-    return r.json()
 
 
 def test_a_call_without_a_key_is_a_problem_document(client):

@@ -13,7 +13,6 @@ from ventanilla.sla.models import SlaPolicy
 from ventanilla.tickets.models import Ticket
 
 from .conftest import ApiClient
-from .test_api import synced  # noqa: F401  (fixture)
 
 CARD = "4111 1111 1111 1111"
 

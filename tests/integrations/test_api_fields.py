@@ -8,7 +8,7 @@ from ventanilla.fields import services as field_services
 from ventanilla.fields.models import CategoryField, FieldType, FieldValueChange, TicketFieldValue
 from ventanilla.tickets.models import Category, Department, Ticket
 
-from .test_api import new_ticket, synced  # noqa: F401  (the fixture)
+from .conftest import new_ticket
 
 
 @pytest.fixture

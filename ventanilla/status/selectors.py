@@ -105,7 +105,7 @@ def status_page(*, now=None, tz=None) -> dict:
             Prefetch("updates", queryset=IncidentUpdate.objects.order_by("-created_at", "-id")),
         ).order_by("-created_at")
     )
-    spans = [_span(i) for i in incidents]
+    spans = [incident_span(i) for i in incidents]
     spans = [s for s in spans if s is not None]
     ids = [c.pk for c in components]
     current = state.current_states(ids, spans)
@@ -125,7 +125,7 @@ def status_page(*, now=None, tz=None) -> dict:
     }
 
 
-def _span(incident: Incident) -> state.Span | None:
+def incident_span(incident: Incident) -> state.Span | None:
     if incident.started_at is None:  # a maintenance not started (or cancelled before)
         return None
     if incident.status == Incident.Status.CANCELLED and incident.ended_at is None:

@@ -22,7 +22,7 @@ from ninja.responses import Status
 from ventanilla.status import services as status_services
 from ventanilla.status import state
 from ventanilla.status.models import Component, Incident, IncidentTicket, IncidentUpdate
-from ventanilla.status.selectors import _span
+from ventanilla.status.selectors import incident_span
 from ventanilla.tickets.access import tickets_for_agent
 from ventanilla.tickets.selectors import keyset_page
 
@@ -121,7 +121,7 @@ def _component_qs(include_internal: bool):
 def _component_rows(components: list[Component]) -> list[dict]:
     open_incidents = list(Incident.objects.filter(status__in=state.ACTIVE_STATUSES)
                           .prefetch_related("components"))
-    spans = {i.pk: span for i in open_incidents if (span := _span(i)) is not None}
+    spans = {i.pk: span for i in open_incidents if (span := incident_span(i)) is not None}
     current = state.current_states([c.pk for c in components], spans.values())
     return [{
         "id": c.pk, "name": c.name, "kind": c.kind, "description": c.description,
