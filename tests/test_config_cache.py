@@ -140,3 +140,28 @@ def test_departments_hidden_from_the_portal_are_refused(settings, soporte):
     settings.VENTANILLA_PORTAL_HIDDEN_DEPARTMENTS = ("soporte",)
     assert selectors.portal_department_by_id(soporte.pk) is None
     assert Department.objects.filter(pk=soporte.pk, is_active=True).exists()
+
+
+def test_the_consoles_category_select_is_rendered_once_per_list_and_value(
+        client, carla, alice, make_ticket, soporte, correo_category):
+    from ventanilla.core.widgets import MemoizedSelect
+    from ventanilla.tickets.console_forms import TicketFieldsForm
+
+    ssl = Category.objects.get(department=soporte, name="SSL", parent=None)
+    first = make_ticket(alice, category=correo_category)
+    second = make_ticket(alice, category=ssl)
+    MemoizedSelect._rendered.clear()
+    html = str(TicketFieldsForm(first)["category"])
+    assert str(TicketFieldsForm(first)["category"]) == html
+    assert len([k for k in MemoizedSelect._rendered if k[0].startswith("console-categories:")]) == 1
+    assert f'<option value="{correo_category.pk}" selected>' in html
+    html = str(TicketFieldsForm(second)["category"])
+    assert f'<option value="{ssl.pk}" selected>' in html
+    assert f'<option value="{correo_category.pk}" selected>' not in html
+    ssl.name = "SSL y HTTPS"
+    ssl.save()
+    assert "SSL y HTTPS" in str(TicketFieldsForm(second)["category"])
+    ssl.is_active = False
+    ssl.save()
+    assert "SSL y HTTPS (ya no se usa)" in str(TicketFieldsForm(second)["category"])
+    assert "SSL y HTTPS" not in str(TicketFieldsForm(first)["category"])

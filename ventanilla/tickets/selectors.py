@@ -50,6 +50,13 @@ def portal_departments() -> QuerySet[Department]:
     return Department.objects.filter(is_active=True).exclude(slug__in=hidden)
 
 
+def all_categories() -> list[Category]:
+    """Every category, active or not, with its department and parent, from
+    the configuration cache (shared instances: read-only)."""
+    return config_cache.cached("categories-all", lambda: list(
+        Category.objects.select_related("department", "parent")))
+
+
 def portal_department_by_id(pk) -> Department | None:
     """A department of portal_departments() by id, from the configuration
     cache (a copy: the cached instance stays as read)."""
