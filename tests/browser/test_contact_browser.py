@@ -11,14 +11,17 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot
 from tests.conftest import make_agent
 from ventanilla.accounts.models import AgentProfile
+from ventanilla.fields.models import CategoryField, CategoryGuidance
+from ventanilla.fields.seed import seed_category_fields
 from ventanilla.status import forms as status_forms
-from ventanilla.tickets.models import Department, Ticket
+from ventanilla.tickets.models import Category, Department, Ticket
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_visitor_reports_abuse_and_the_agent_sees_its_fields(
         browser_context, open_session, live_server, monkeypatch):
+    seed_category_fields(Category, CategoryGuidance, CategoryField)  # flushed by live_server
     monkeypatch.setattr(status_forms, "MIN_SECONDS", 0)  # no need to wait like a person
     page = browser_context.new_page()
     page.goto(f"{live_server.url}/contacto/abuso/")
