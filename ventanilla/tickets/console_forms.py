@@ -2,6 +2,7 @@
 
 Forms validate input only; the services decide what may change."""
 
+import copy
 import json
 
 from django import forms
@@ -159,7 +160,8 @@ class TicketFieldsForm(forms.Form):
             else:
                 self.add_error("category", _("Esa categoría no pertenece a «%(department)s».")
                                % {"department": department.name})
-        data["category_obj"] = category
+        # A copy: the cached instance is shared by every request.
+        data["category_obj"] = copy.copy(category) if category is not None else None
         return data
 
 
