@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 HOSTILE = ("q=a%00b&page=abc&pagina=-1&cursor=%00zz&departamento=%00&estado=zz%00"
            "&desde=2026-13-45&hasta=99999-01-01&categoria=99999999999999999999"
-           "&limit=-5&after=abc&lang=%00&next=%00&%00=%00")
+           "&limit=-5&after=abc&lang=%00&next=%00&%00=%00"
+           # Characters str.isdigit() accepts and int() refuses:
+           "&department=%C2%B2&category=%C2%B2&revision=%C2%B2")
 
 # Not pages: logging out or streaming would only test themselves.
 SKIP_PREFIXES = ("admin/", "api/", "cuenta/logout", "static/", "media/", "salud/")
@@ -140,3 +142,23 @@ def test_a_nul_in_a_reply_or_the_login_is_a_clear_error(client, alice, alice_tic
     page = response.content.decode()
     assert "caracteres nulos" in page and "Sigue sin funcionar" in page
     assert alice_ticket.messages.count() == 1
+
+
+def test_ids_from_user_input():
+    from ventanilla.core.ids import parse_id
+
+    assert [parse_id(v) for v in ("12", " 7 ", 5, "0012")] == [12, 7, 5, 12]
+    assert [parse_id(v) for v in ("²", "1²", "-3", "1.0", "", None, "x", "9" * 19, "\x00")] \
+        == [None] * 9
+
+
+def test_hostile_ids_in_posted_forms(client, alice, sofia, alice_ticket):
+    client.raise_request_exception = False
+    client.force_login(alice.user)
+    assert client.post("/cliente/avisos/leidos/", {"ids": ["²", "1"]}).status_code < 500
+    client.force_login(sofia)
+    response = client.post(f"/consola/estado/tickets/{alice_ticket.number}/vincular/",
+                           {"incident": "²"})
+    assert response.status_code == 404
+    assert client.post("/consola/estado/vincular/", {"incident": "²", "tickets": [
+        alice_ticket.number]}).status_code == 200  # asks which incident again

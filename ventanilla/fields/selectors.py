@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ventanilla.accounts.models import Service
 from ventanilla.core import config_cache
+from ventanilla.core.ids import parse_id
 from ventanilla.tickets.models import Category
 
 from .models import (
@@ -51,7 +52,8 @@ def category_guidance(category: Category) -> str:
 
 def portal_category(category_id) -> Category | None:
     """An active category the portal offers, by id (None for anything else)."""
-    if not str(category_id or "").isdigit():
+    category_id = parse_id(category_id)
+    if category_id is None:
         return None
     return (Category.objects.filter(pk=category_id, is_active=True, department__is_active=True)
             .select_related("parent").first())

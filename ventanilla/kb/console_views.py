@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ventanilla.core.ids import parse_id
 from ventanilla.tickets.console_views import console_required
 
 from . import access, selectors, services
@@ -90,9 +91,9 @@ def article_revisions(request, slug):
     article = access.article_for_editor(request.user, slug)
     revisions = list(article.revisions.select_related("author"))
     chosen = None
-    number = request.GET.get("revision", "")
-    if number.isdigit():
-        chosen = next((r for r in revisions if r.number == int(number)), None)
+    number = parse_id(request.GET.get("revision"))
+    if number is not None:
+        chosen = next((r for r in revisions if r.number == number), None)
     return render(request, "kb/console_revisions.html", {
         "article": article, "revisions": revisions, "chosen": chosen,
         "chosen_html": render_markdown(chosen.body) if chosen else "",

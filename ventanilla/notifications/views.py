@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ventanilla.core.ids import parse_id
 from ventanilla.tickets.portal_views import customer_required
 
 from . import selectors, services
@@ -39,7 +40,7 @@ def notification_open(request, notification_id: int):
 @require_POST
 @customer_required
 def notifications_read(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()] or None
+    ids = [i for i in map(parse_id, request.POST.getlist("ids")) if i is not None] or None
     count = services.notifications_mark_read(request.customer, ids=ids)
     if count:
         messages.success(request, _("Marcamos tus avisos como leídos."))

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ventanilla.core import ratelimit
+from ventanilla.core.ids import parse_id
 from ventanilla.tickets import access as ticket_access
 from ventanilla.tickets.console_views import MAX_PAGE_SIZE, console_required
 from ventanilla.tickets.models import Ticket
@@ -248,10 +249,10 @@ def console_link(request, incident_id: int, number: str):
 @require_POST
 def console_link_pick(request, number: str):
     """The ticket sidebar's "link to another open incident" select."""
-    incident_id = request.POST.get("incident", "")
-    if not incident_id.isdigit():
+    incident_id = parse_id(request.POST.get("incident"))
+    if incident_id is None:
         raise Http404
-    return console_link(request, int(incident_id), number)
+    return console_link(request, incident_id, number)
 
 
 @console_required
@@ -260,16 +261,16 @@ def console_bulk_link(request):
     """From the queue's bulk actions: pick an incident, then link every
     selected ticket the agent may see."""
     numbers = request.POST.getlist("tickets")[:MAX_PAGE_SIZE]
-    incident_id = request.POST.get("incident", "")
+    incident_id = parse_id(request.POST.get("incident"))
     if not numbers:
         messages.warning(request, _("Selecciona al menos un ticket para vincularlo."))
         return _back(request, reverse("console:queue"))
-    if not incident_id.isdigit():
+    if incident_id is None:
         return render(request, "status/console_bulk_link.html", {
             "numbers": numbers, "incidents": selectors.open_incidents(),
             "next": request.POST.get("next", ""),
         })
-    incident = access.incident_for_console(request.user, int(incident_id))
+    incident = access.incident_for_console(request.user, incident_id)
     tickets = ticket_access.tickets_for_agent(request.user).filter(number__in=numbers)
     linked = sum(services.incident_link_ticket(incident, t, agent=request.user) for t in tickets)
     messages.success(request, ngettext(

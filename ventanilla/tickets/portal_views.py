@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from ventanilla.chat.portal import mask_portal_body  # the sensitive-data filter (chat issue)
 from ventanilla.core import ratelimit
+from ventanilla.core.ids import parse_id
 from ventanilla.fields.forms import category_fields_form, new_ticket_fields_form
 from ventanilla.fields.services import ticket_values_save
 
@@ -137,10 +138,10 @@ def ticket_new(request):
 @customer_required
 def ticket_new_categories(request):
     """htmx: the category <select> narrowed to the chosen department."""
-    department = selectors.portal_departments().filter(pk=_int(request.GET.get("department")))
+    department = selectors.portal_departments().filter(pk=parse_id(request.GET.get("department")))
     department = department.first()
     form = TicketForm(customer=request.customer,
-                      initial={"category": _int(request.GET.get("category"))})
+                      initial={"category": parse_id(request.GET.get("category"))})
     if department is not None:
         form.set_category_choices(department)
     return render(request, "portal/ticket_new.html#category_select", {"form": form})
@@ -178,7 +179,7 @@ def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
     department = selectors.portal_department(request.GET.get("departamento", ""))
     if department is not None:
         initial["department"] = department.pk
-        category_id = _int(request.GET.get("categoria"))
+        category_id = parse_id(request.GET.get("categoria"))
         if selectors.portal_categories(department).filter(pk=category_id).exists():
             initial["category"] = category_id
     if request.GET.get("asunto"):
@@ -188,8 +189,6 @@ def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
     return initial
 
 
-def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
 
 
 def ticket_create_rate_exceeded(customer) -> bool:

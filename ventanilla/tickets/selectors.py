@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accounts.models import Service, User
 from ventanilla.core import config_cache
+from ventanilla.core.ids import parse_id
 
 from . import search as ticket_search
 from .access import (
@@ -63,7 +64,7 @@ def portal_department_by_id(pk) -> Department | None:
     hidden = tuple(getattr(settings, "VENTANILLA_PORTAL_HIDDEN_DEPARTMENTS", ()))
     by_id = config_cache.cached(f"portal-departments:{','.join(hidden)}",
                                 lambda: {d.pk: d for d in portal_departments()})
-    department = by_id.get(_as_id(pk))
+    department = by_id.get(parse_id(pk))
     return copy.copy(department) if department is not None else None
 
 
@@ -71,13 +72,8 @@ def portal_category_by_id(pk) -> Category | None:
     """A category of portal_categories() by id, from the configuration cache."""
     by_id = config_cache.cached("portal-categories",
                                 lambda: {c.pk: c for c in portal_categories()})
-    category = by_id.get(_as_id(pk))
+    category = by_id.get(parse_id(pk))
     return copy.copy(category) if category is not None else None
-
-
-def _as_id(value) -> int | None:
-    value = str(value).strip()
-    return int(value) if value.isdecimal() and len(value) < 19 else None
 
 
 def portal_department(slug: str) -> Department | None:
