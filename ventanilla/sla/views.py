@@ -1,15 +1,13 @@
 """Pages of the sla app: the public Contacto page, the survey links, the
 agents' alerts and the reports."""
 
-import csv
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ventanilla.core import ratelimit
+from ventanilla.core import ratelimit, spreadsheet
 from ventanilla.tickets.access import sees_all_departments
 from ventanilla.tickets.console_views import console_required
 from ventanilla.tickets.models import Ticket
@@ -103,8 +101,7 @@ def _csv(report: reports.Report, table: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="informe-{table}-{f.start:%Y%m%d}-{f.end:%Y%m%d}.csv"')
-    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     if table == "grupos":
         writer.writerow([str(reports.GROUPINGS[f.group_by]), _("Tickets"),
                          _("Primera respuesta p50 (min)"), _("Primera respuesta p90 (min)"),

@@ -1,13 +1,14 @@
 """CSV export of what a console queue tab or search shows, with each
 ticket's category fields (issue 10: values are included in exports)."""
 
-import csv
 from collections import defaultdict
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ventanilla.core.spreadsheet import safe_cell  # noqa: F401 (re-exported for callers)
+from ventanilla.core.spreadsheet import writer as csv_writer
 from ventanilla.fields.models import TicketFieldValue
 
 from .selectors import console_ticket_page
@@ -15,17 +16,6 @@ from .selectors import console_ticket_page
 # An export is a working list, not a backup: bounded like every console page.
 MAX_ROWS = 5000
 BATCH = 500
-# Characters that make a spreadsheet read a cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """The cell as text, with a leading quote where a spreadsheet would
-    otherwise run it as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -69,8 +59,6 @@ def rows(tickets: QuerySet, ordering, *, max_rows: int | None = None):
 
 
 def write_csv(out, tickets: QuerySet, ordering, *, max_rows: int | None = None) -> None:
-    out.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(header())
-    for row in rows(tickets, ordering, max_rows=max_rows):
-        writer.writerow([safe_cell(cell) for cell in row])
+    writer.writerows(rows(tickets, ordering, max_rows=max_rows))
