@@ -174,7 +174,11 @@ if REDIS_URL:
     # ended (logout).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis, a SQLite file in the data directory that every process
+    # of this host shares (web workers, job consumer, `mail pipe`): rate
+    # limits, allauth's login limits included, hold across processes.
+    CACHES = {"default": {"BACKEND": "ventanilla.core.cache.SqliteCache",
+                          "LOCATION": str(DATA_DIR / "cache.sqlite3")}}
 
 # Background jobs: Huey on SQLite in the data directory, or Redis.
 HUEY = {
@@ -240,6 +244,13 @@ VENTANILLA = {
     "MAX_MESSAGE_BYTES": envint("VENTANILLA_MAX_MESSAGE_MB", 25) * 1024 * 1024,
     # Ticket creations allowed per customer per hour through the portal.
     "TICKET_CREATE_RATE": os.environ.get("VENTANILLA_TICKET_CREATE_RATE", "20/h"),
+    # Live chat: an agent is offered chats only while one of their console
+    # sockets sent a heartbeat within this many seconds (it sends one every
+    # 15 s; the margin covers a reload or a missed beat).
+    "CHAT_CONSOLE_LIVE_SECONDS": envint("VENTANILLA_CHAT_CONSOLE_LIVE_SECONDS", 40),
+    # Seconds a customer waits for an agent's first answer before being told
+    # nobody could attend them yet and offered to leave the chat as a ticket.
+    "CHAT_ANSWER_SECONDS": envint("VENTANILLA_CHAT_ANSWER_SECONDS", 60),
     # Minutes between two auto-close sweeps.
     "AUTO_CLOSE_EVERY_MINUTES": envint("VENTANILLA_AUTO_CLOSE_EVERY_MINUTES", 15),
     # Notification emails: attempts before one is marked fallido, and the
@@ -329,6 +340,8 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A failed CSRF check answers with the site's own page (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "ventanilla.core.views.csrf_failure"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -343,10 +356,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Refusals (403, 400) are logged in one line, without a traceback
+# (ventanilla/core/logging.py); server errors keep theirs.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_one_line": {"()": "ventanilla.core.logging.ClientErrorsInOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "filters": ["client_errors_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # The consumer (run_huey) installs its own handler: don't print twice.
     "loggers": {"huey": {"propagate": False}},

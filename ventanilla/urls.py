@@ -9,6 +9,11 @@ admin.site.site_header = _("Administración de Ventanilla")
 admin.site.site_title = _("Ventanilla")
 admin.site.index_title = _("Configuración")
 
+# Branded, translated error pages with a way back (templates/404.html, 403.html;
+# 500.html is Django's default handler rendering templates/500.html).
+handler404 = core_views.page_not_found
+handler403 = core_views.permission_denied
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("salud/", core_views.health, name="health"),

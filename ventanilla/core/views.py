@@ -1,6 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ventanilla.tickets.access import is_console_user
 
@@ -28,3 +31,37 @@ def theme_css(request):
     response = HttpResponse(css, content_type="text/css")
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+# --- Error pages (handler404/handler403 in ventanilla/urls.py, CSRF_FAILURE_VIEW) ---
+# The 500 page is Django's own handler with templates/500.html, which is
+# rendered without a request context so it survives a failing database.
+
+
+def way_back(request) -> dict:
+    """Where an error page sends the visitor back: the console for agents,
+    the client area for customers, the home page (login) for visitors."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        if is_console_user(user):
+            return {"url": reverse("console:queue"), "label": _("Volver a la consola")}
+        return {"url": reverse("portal:dashboard"), "label": _("Volver a tu Área de cliente")}
+    return {"url": reverse("home"), "label": _("Ir al inicio")}
+
+
+def _error_page(request, template: str, status: int, title: str) -> HttpResponse:
+    context = {"error_code": status, "error_title": title, "way_back": way_back(request)}
+    return HttpResponse(render_to_string(template, context, request), status=status)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, "404.html", 404, _("No encontramos esta página"))
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, "403.html", 403, _("No tienes acceso a esta página"))
+
+
+def csrf_failure(request, reason=""):
+    """A form whose CSRF check failed (Django logs the reason in one line)."""
+    return _error_page(request, "403_csrf.html", 403, _("No pudimos enviar el formulario"))
