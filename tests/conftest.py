@@ -149,3 +149,8 @@ def bob_ticket(bob, make_ticket):
 @pytest.fixture
 def billing_ticket(alice, make_ticket, facturacion):
     return make_ticket(alice, subject="Factura duplicada", department=facturacion)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from . import services
+    services.stop_private_servers()

@@ -18,6 +18,7 @@ from ventanilla.sla.policies import calendar_for, targets_for
 from ventanilla.tickets import selectors
 from ventanilla.tickets.models import Category, Department, Ticket
 
+from . import services
 from .conftest import PASSWORD
 
 CONFIG_TABLES = ("tickets_department", "tickets_category", "sla_slapolicy", "sla_calendar",
@@ -125,7 +126,7 @@ def test_another_process_change_is_seen_through_the_generation_file(soporte, mon
 
 def test_the_shared_generation_in_redis(settings, monkeypatch):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:6379/13"}}
+                                   "LOCATION": services.redis_url(13)}}
     monkeypatch.setattr(config_cache, "CHECK_SECONDS", 0)
     cache.delete(config_cache.GENERATION_KEY)
     one, other = config_cache._SharedCacheGeneration(), config_cache._SharedCacheGeneration()

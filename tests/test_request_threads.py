@@ -12,6 +12,8 @@ from django.db.backends.signals import connection_created
 
 from ventanilla.core.request_threads import RequestThreads
 
+from . import services
+
 
 def run(coroutine):
     """asyncio.run on a thread of its own: the Playwright tests of the same
@@ -197,9 +199,9 @@ def test_redis_cache_objects_share_one_connection_pool():
     from ventanilla.core.cache import SharedConnectionPool
 
     options = {"OPTIONS": {"pool_class": "ventanilla.core.cache.SharedConnectionPool"}}
-    first = RedisCache("redis://127.0.0.1:6379/15", options)
-    second = RedisCache("redis://127.0.0.1:6379/15", options)
-    other_db = RedisCache("redis://127.0.0.1:6379/14", options)
+    first = RedisCache(services.redis_url(15), options)
+    second = RedisCache(services.redis_url(15), options)
+    other_db = RedisCache(services.redis_url(14), options)
     pool = first._cache._get_connection_pool(write=True)
     assert isinstance(pool, SharedConnectionPool)
     assert second._cache._get_connection_pool(write=True) is pool
@@ -210,7 +212,7 @@ def test_redis_cache_objects_share_one_connection_pool():
     first.delete("ventanilla-test-shared-pool")
     created_connections = pool._created_connections
     for _ in range(5):
-        RedisCache("redis://127.0.0.1:6379/15", options).get("ventanilla-test-shared-pool")
+        RedisCache(services.redis_url(15), options).get("ventanilla-test-shared-pool")
     assert pool._created_connections == created_connections
 
 

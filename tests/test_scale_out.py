@@ -4,8 +4,8 @@ its own host, sharing the PostgreSQL and Redis servers of this machine, one
 attachments directory and one SECRET_KEY.
 
 A ticket opened on one server and answered on the other sends each email
-exactly once. PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) run on
-every development and CI machine: if either is down the test fails."""
+exactly once. The machine's PostgreSQL and Redis are used, or private ones
+started for the session when they are not running (tests/services.py)."""
 
 import fcntl
 import http.client
@@ -28,11 +28,11 @@ import psycopg
 import pytest
 import redis
 
+from . import services
 from .test_serve import free_port, smtp_server, wait_for  # noqa: F401 (smtp_server is a fixture)
 
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 # A Redis database of its own (the benchmark uses 7), flushed before and after.
-REDIS_URL = "redis://127.0.0.1:6379/11"
+REDIS_DB = 11
 # Two runs of the suite on one machine would flush each other's Redis database.
 LOCK_FILE = Path("/tmp/ventanilla-test-scale-out.lock")
 PASSWORD = "clave-de-escala-2468"
@@ -131,23 +131,16 @@ def machine_lock():
 
 
 @contextmanager
-def throwaway_database(prefix="ventanilla_scaleout", redis_url=REDIS_URL):
+def throwaway_database(prefix="ventanilla_scaleout", redis_url=None):
     """A fresh PostgreSQL database and an empty Redis database, removed afterwards."""
     name = f"{prefix}_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.fail(f"PostgreSQL must run on 127.0.0.1:5432 (user postgres): {error}")
-    try:
-        queue = redis.Redis.from_url(redis_url, socket_connect_timeout=5)
-        queue.ping()
-    except redis.RedisError as error:
-        admin.close()
-        pytest.fail(f"Redis must run on 127.0.0.1:6379: {error}")
+    server = services.postgres_url()
+    admin = psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=5)
+    queue = redis.Redis.from_url(redis_url or services.redis_url(REDIS_DB), socket_connect_timeout=5)
     queue.flushdb()
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"{POSTGRES_URL}/{name}"
+        yield f"{server}/{name}"
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
@@ -209,7 +202,7 @@ def cluster(tmp_path, smtp_server):  # noqa: F811
                                        "DJANGO_", "SECRET_KEY"))}
         shared.update(
             DJANGO_SETTINGS_MODULE="ventanilla.settings", DATABASE_URL=database_url,
-            REDIS_URL=REDIS_URL, SECRET_KEY=secrets.token_urlsafe(40),
+            REDIS_URL=services.redis_url(REDIS_DB), SECRET_KEY=secrets.token_urlsafe(40),
             VENTANILLA_MEDIA_DIR=str(tmp_path / "shared-attachments"),
             EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(controller.port), PYTHONUNBUFFERED="1",
         )

@@ -1,8 +1,8 @@
 """Two `ventanilla serve` processes, as on two hosts, sharing PostgreSQL and
-the Redis server of this machine (database 12, flushed before and after):
-a customer connected to one and an agent connected to the other chat
-through channels-redis. PostgreSQL and Redis run on every development and
-CI machine: if either is down the test fails."""
+a Redis server (database 12, flushed before and after; the machine's, or
+private ones started for the session: tests/services.py): a customer
+connected to one and an agent connected to the other chat through
+channels-redis."""
 
 import json
 import re
@@ -13,6 +13,7 @@ import sys
 import pytest
 from websockets.sync.client import connect as ws_connect
 
+from .. import services
 from ..test_scale_out import (
     CSRF_INPUT,
     PASSWORD,
@@ -24,7 +25,7 @@ from ..test_scale_out import (
 )
 from ..test_serve import free_port, wait_for
 
-REDIS_URL = "redis://127.0.0.1:6379/12"
+REDIS_DB = 12
 
 SETUP = f"""
 import json
@@ -64,12 +65,13 @@ def next_frame(ws, frame_type: str, timeout: float = 10, **match) -> dict:
 
 @pytest.fixture
 def two_servers(tmp_path):
-    with throwaway_database("ventanilla_chat_scale", REDIS_URL) as database_url:
+    redis_url = services.redis_url(REDIS_DB)
+    with throwaway_database("ventanilla_chat_scale", redis_url) as database_url:
         env = {k: v for k, v in __import__("os").environ.items()
                if not k.startswith(("DATABASE_", "REDIS_", "HUEY_", "VENTANILLA_", "EMAIL_",
                                     "DJANGO_", "SECRET_KEY"))}
         env.update(DJANGO_SETTINGS_MODULE="ventanilla.settings", DATABASE_URL=database_url,
-                   REDIS_URL=REDIS_URL, SECRET_KEY=secrets.token_urlsafe(40), PYTHONUNBUFFERED="1")
+                   REDIS_URL=redis_url, SECRET_KEY=secrets.token_urlsafe(40), PYTHONUNBUFFERED="1")
         run = [sys.executable, "-m", "ventanilla"]
         host = {**env, "VENTANILLA_DATA_DIR": str(tmp_path / "setup")}
         subprocess.run([*run, "migrate", "-v0"], env=host, check=True, timeout=120)

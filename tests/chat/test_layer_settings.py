@@ -8,13 +8,15 @@ import os
 import subprocess
 import sys
 
+from .. import services
+
 PRINT_LAYER = ("import json; from django.conf import settings; "
                "print(json.dumps(settings.CHANNEL_LAYERS['default']))")
 
 
 def layer_with(tmp_path, secret_key: str) -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ventanilla.settings",
-           "REDIS_URL": "redis://127.0.0.1:6379/12", "SECRET_KEY": secret_key,
+           "REDIS_URL": services.redis_url(12), "SECRET_KEY": secret_key,
            "VENTANILLA_DATA_DIR": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + PRINT_LAYER],
                          env=env, capture_output=True, text=True, check=True)
