@@ -5,6 +5,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
+from tests.conftest import PASSWORD
 from ventanilla.core.models import SiteSettings
 
 ACTIVATE = reverse("mfa_activate_totp")
@@ -77,3 +78,85 @@ def test_without_the_requirement_an_agent_reaches_the_console(client, carla):
 
 def test_two_factor_is_required_by_default():
     assert SiteSettings().agents_require_2fa is True
+
+
+# --- One login: the admin's login page is allauth's ------------------------------
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+def verified(user):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(user=user, email=user.email,
+                                       defaults={"verified": True, "primary": True})
+    return user
+
+
+def test_the_admin_login_page_sends_to_the_one_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next=%2Fadmin%2F"
+
+
+def test_the_admin_login_form_never_logs_in_with_a_password_alone(client, root):
+    verified(root)
+    TOTP.activate(root, generate_totp_secret())
+    response = client.post(f"{ADMIN_LOGIN}?next=/admin/",
+                           {"username": root.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_an_admin_with_totp_is_asked_for_the_code_before_the_admin_opens(client, root):
+    verified(root)
+    secret = generate_totp_secret()
+    TOTP.activate(root, secret)
+    response = client.post(f"{reverse('account_login')}?next=/admin/",
+                           {"login": root.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302  # still logged out
+
+    response = client.post(reverse("mfa_authenticate"), {"code": hotp_now(secret)})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_form_cannot_be_brute_forced_and_the_login_limit_holds(client, root):
+    verified(root)
+    # 25 guesses at the admin's form, then the right password: none is checked.
+    for _ in range(25):
+        client.post(ADMIN_LOGIN, {"username": root.email, "password": "mala"})
+    client.post(ADMIN_LOGIN, {"username": root.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    # The one login counts failures per account.
+    for _ in range(5):
+        client.post(f"{reverse('account_login')}?next=/admin/",
+                    {"login": root.email, "password": "mala"})
+    response = client.post(f"{reverse('account_login')}?next=/admin/",
+                           {"login": root.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert "Demasiados intentos" in response.content.decode()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_logged_in_customer_is_refused_the_admin(client, alice):
+    client.force_login(alice.user)
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+
+
+def hotp_now(secret: str) -> str:
+    """The code an authenticator app shows now."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))

@@ -6,3 +6,13 @@ class AccountsConfig(AppConfig):
     name = "ventanilla.accounts"
     label = "accounts"
     verbose_name = _("Cuentas y servicios")
+
+    def ready(self):
+        from allauth.account.decorators import secure_admin_login
+        from django.contrib import admin
+
+        # One login: the admin's own form would take an email and a password
+        # alone, past two-factor authentication and allauth's rate limits.
+        # Its login page now sends visitors to allauth's (and refuses a
+        # logged-in user who is not staff).
+        admin.site.login = secure_admin_login(admin.site.login)
