@@ -47,8 +47,22 @@ SECRET_KEY = _secret_key()
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-# Public base URL used in emails (links back to the portal).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _default_site_url() -> str:
+    """Where `ventanilla serve` listens (HOST, PORT), as a browser reaches it:
+    a wildcard address (0.0.0.0, ::) becomes the loopback name."""
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    port = os.environ.get("PORT", "").strip() or "8000"
+    host = {"0.0.0.0": "127.0.0.1", "::": "localhost", "[::]": "localhost"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 literal
+    return f"http://{host}:{port}"
+
+
+# Public base URL used in emails (links back to the portal); by default the
+# address `ventanilla serve` listens on, so PORT=8801 links to :8801.
+SITE_URL = (os.environ.get("SITE_URL", "").strip() or _default_site_url()).rstrip("/")
 
 INSTALLED_APPS = [
     "ventanilla.core",
