@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export HOST ?= 127.0.0.1
 export PORT ?= 8000
+# `make run` keeps its state here, and compilemessages (run from ventanilla/)
+# too; the tests make their own throw-away directory.
+DATA_DIR := $(abspath $(or $(VENTANILLA_DATA_DIR),data))
 
-.PHONY: install messages run test test-only lint browser-deps mail-deps bench clean
+.PHONY: install messages run test test-only lint browser-deps mail-deps service-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +22,7 @@ install: $(STAMP) messages
 
 # Translations are compiled on every build (.mo files are not committed).
 messages: $(STAMP)
-	cd ventanilla && VENTANILLA_DATA_DIR=$(CURDIR)/data ../$(BIN)/ventanilla compilemessages -v0
+	cd ventanilla && VENTANILLA_DATA_DIR=$(DATA_DIR) ../$(BIN)/ventanilla compilemessages -v0
 
 run: install
 	$(BIN)/ventanilla migrate --noinput -v0
@@ -33,10 +36,14 @@ browser-deps:
 mail-deps:
 	scripts/ensure-dovecot
 
+# PostgreSQL and Redis: the machine's, or private ones the tests start (tests/services.py).
+service-deps:
+	scripts/ensure-services
+
 lint: $(STAMP)
 	$(BIN)/ruff check ventanilla tests bench
 
-test: install browser-deps mail-deps lint test-only
+test: install browser-deps mail-deps service-deps lint test-only
 
 test-only:
 	$(BIN)/pytest

@@ -85,6 +85,9 @@ def test_serve_answers_http_and_its_consumer_sends_queued_mail(tmp_path, smtp_se
     finally:
         server.terminate()
         server.wait(timeout=15)
+    # At the default LOG_LEVEL (WARNING) the consumer does not log every job.
+    output = server.stdout.read().decode()
+    assert "INFO" not in output and "Traceback" not in output, output
 
 
 @pytest.mark.django_db(transaction=False)

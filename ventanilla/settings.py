@@ -195,10 +195,16 @@ else:
                           "LOCATION": str(DATA_DIR / "cache.sqlite3")}}
 
 # Background jobs: Huey on SQLite in the data directory, or Redis.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
+
 HUEY = {
     "name": "ventanilla",
     "immediate": envbool("HUEY_IMMEDIATE", False),
-    "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
+    # The consumer logs at LOG_LEVEL like everything else: at Huey's own
+    # default (INFO) it printed every job, ~28 lines a minute, burying the
+    # emails `make run` prints to the console.
+    "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread",
+                 "verbose": {"DEBUG": True, "INFO": None}.get(LOG_LEVEL, False)},
 }
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
@@ -378,7 +384,7 @@ LOGGING = {
     "filters": {"client_errors_one_line": {"()": "ventanilla.core.logging.ClientErrorsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler",
                              "filters": ["client_errors_one_line"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # The consumer (run_huey) installs its own handler: don't print twice.
     "loggers": {"huey": {"propagate": False}},
 }

@@ -3,6 +3,8 @@ cliente@example.com (it adds no tickets): category values on three of them,
 a consent request the customer authorized (and the restore done under it)
 and one still waiting for the customer's answer in the portal. Idempotent."""
 
+from django.utils.translation import gettext as _
+
 from ventanilla.accounts.models import Customer, User
 from ventanilla.core.demo_data import DEMO_CUSTOMER_EMAIL
 from ventanilla.tickets.models import Ticket
@@ -55,8 +57,8 @@ def seed_demo(stdout) -> None:
     if website is not None and not website.is_closed:
         services.consent_request_create(website, agent=agent, action=PENDING,
                                         kind=kinds.get("Actualizar WordPress, temas o plugins"))
-    stdout.write("fields: category values on the demo customer's tickets, one consent "
-                 "authorized and one waiting for an answer.")
+    stdout.write(_("Campos: valores de categoría en los tickets del cliente de la demostración, "
+                   "una autorización concedida y otra esperando respuesta."))
 
 
 def _answer(ticket, customer, answers: dict) -> None:

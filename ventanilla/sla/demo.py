@@ -7,6 +7,7 @@ for the reports."""
 from datetime import date, time
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ventanilla.tickets.models import Department, Status, Ticket
 
@@ -42,8 +43,9 @@ def seed_demo(stdout) -> None:
                                      subject_key=f"ticket:{ticket.pk}", score=SCORES[i % len(SCORES)],
                                      ticket=ticket, now=ticket.updated_at)
         rated += rating is not None
-    stdout.write(f"sla: {len(demo_tickets)} tickets with timers, {escalations} escalations, "
-                 f"{rated} survey ratings\n")
+    stdout.write(_("Plazos: %(tickets)s tickets con plazos, %(escalations)s escalamientos, "
+                   "%(rated)s valoraciones de la encuesta.") % {
+        "tickets": len(demo_tickets), "escalations": escalations, "rated": rated})
 
 
 def _office_calendar() -> None:
