@@ -120,18 +120,26 @@ def history(chat: Chat, *, after: int = 0, for_agent: bool) -> list[ChatMessage]
     return list(messages)
 
 
-def transcript_text(chat: Chat, *, for_agent: bool = False) -> str:
+def transcript_text(chat: Chat) -> str:
+    """The conversation as the customer saw it, for a ticket's customer
+    message: internal notes are never part of it (they go to the ticket as
+    internal notes, see notes())."""
     lines = []
-    for message in history(chat, for_agent=for_agent):
+    for message in history(chat, for_agent=False):
         who = {
             ChatMessage.Kind.CUSTOMER: chat.name,
             ChatMessage.Kind.AGENT: message.author.get_short_name() if message.author else "",
             ChatMessage.Kind.SYSTEM: "—",
-            ChatMessage.Kind.NOTE: "[nota] " + (message.author.get_short_name() if message.author else ""),
         }[message.kind]
         stamp = timezone.localtime(message.created_at).strftime("%H:%M")
         lines.append(f"[{stamp}] {who}: {message.body}")
     return "\n".join(lines)
+
+
+def notes(chat: Chat) -> list[ChatMessage]:
+    """The chat's internal notes (agents only), oldest first."""
+    return list(chat.messages.filter(kind=ChatMessage.Kind.NOTE).select_related("author")
+                .order_by("seq"))
 
 
 def console_departments(user) -> list[Department]:

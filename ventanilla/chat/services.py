@@ -329,10 +329,20 @@ def _visitor_header(chat: Chat) -> str:
         "name": chat.name, "email": chat.email, "reason": reason} + "\n\n"
 
 
+def _notes_to_ticket(chat: Chat, ticket: Ticket) -> None:
+    """The chat's internal notes become the ticket's internal notes, by
+    their authors (inside the caller's transaction)."""
+    for note in selectors.notes(chat):
+        ticket_services.ticket_agent_reply(
+            ticket, agent=note.author, internal=True, channel=Channel.CHAT,
+            body=_("Nota interna del chat:") + "\n\n" + note.body)
+
+
 def chat_convert_to_ticket(chat: Chat, *, agent, category=None, fields=None) -> Ticket:
     """"Convertir en ticket": a ticket in the chat's department, channel
-    chat, with the whole transcript, assigned to the agent; the customer is
-    told its number in the chat. With a `category` (of the chat's
+    chat, with the transcript the customer saw (the agents' notes as internal
+    notes), assigned to the agent; the customer is told its number in the
+    chat. With a `category` (of the chat's
     department), `fields` is its validated `category_fields_form`: the
     answers are stored with the ticket, in the same transaction."""
     if category is not None and category.department_id != chat.department_id:
@@ -348,8 +358,10 @@ def chat_convert_to_ticket(chat: Chat, *, agent, category=None, fields=None) -> 
         first = chat.messages.filter(kind=ChatMessage.Kind.CUSTOMER).order_by("seq").first()
         subject = (first.body.splitlines()[0][:120] if first else "") or \
             _("Chat con %(name)s") % {"name": chat.name}
+        # What the customer saw, and nothing else: the notes follow as
+        # internal notes.
         body = _visitor_header(chat) + _("Transcripción del chat:") + "\n\n" + \
-            selectors.transcript_text(chat, for_agent=True)
+            selectors.transcript_text(chat)
         ticket = ticket_services.ticket_create(
             customer=customer, requester=chat.user, subject=subject, body=body,
             department=chat.department, category=category, channel=Channel.CHAT, actor=agent,
@@ -358,6 +370,7 @@ def chat_convert_to_ticket(chat: Chat, *, agent, category=None, fields=None) -> 
             from ventanilla.fields.services import ticket_values_save
 
             ticket_values_save(ticket, fields)
+        _notes_to_ticket(chat, ticket)
         ticket_services.ticket_assign(ticket, actor=agent, assignee=agent)
         chat.ticket = ticket
         chat.customer = chat.customer or customer
@@ -377,7 +390,9 @@ def chat_leave_ticket(*, department: Department, body: str, user=None, name: str
     masked = mask_sensitive(body.strip()[:50_000]).text
     if not masked:
         raise ValidationError(_("Escribe tu consulta."))
-    if not (user is not None and user.is_authenticated) and not (name.strip() and email.strip()):
+    if (chat is None and not (user is not None and user.is_authenticated)
+            and not (name.strip() and email.strip())):
+        # A visitor's chat already has their name and address.
         raise ValidationError(_("Escribe tu nombre y tu correo para que podamos responderte."))
     with transaction.atomic():
         if chat is not None:
@@ -399,6 +414,7 @@ def chat_leave_ticket(*, department: Department, body: str, user=None, name: str
             subject=subject, body=text, department=department, channel=Channel.CHAT,
         )
         if chat is not None:
+            _notes_to_ticket(chat, ticket)
             chat.ticket = ticket
             chat.status = Chat.Status.CLOSED
             chat.closed_at = timezone.now()
