@@ -15,10 +15,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from ventanilla.accounts.two_factor import TwoFactorSocketGuard  # noqa: E402
 from ventanilla.chat.routing import websocket_urlpatterns  # noqa: E402
 from ventanilla.core.request_threads import RequestThreads  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": RequestThreads(django_application),
-    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    # Every socket: from an allowed page, with the session's user, refused
+    # to an agent who must first set up two-factor authentication.
+    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(
+        TwoFactorSocketGuard(URLRouter(websocket_urlpatterns)))),
 })

@@ -7,6 +7,8 @@ from django.utils import timezone, translation
 
 from ventanilla.core.models import SiteSettings
 
+from .two_factor import must_set_up_two_factor
+
 
 class UserPreferencesMiddleware:
     """Shows dates in the viewer's time zone and pages in their language.
@@ -48,19 +50,12 @@ class AgentTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
+        # The rule is two_factor.must_set_up_two_factor, shared with the
+        # sockets' guard.
         if (
-            user.is_authenticated
-            and (user.is_agent or user.is_staff)
+            request.user.is_authenticated
             and not request.path.startswith(self.allowed_prefixes)
-            and SiteSettings.for_request(request).agents_require_2fa
-            and not _has_totp(user)
+            and must_set_up_two_factor(request.user, site=SiteSettings.for_request(request))
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-
-
-def _has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
