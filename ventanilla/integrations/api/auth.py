@@ -14,8 +14,24 @@ from ..models import ApiKey, hash_key
 from .errors import ApiError
 
 
+def bearer_token(request) -> str:
+    """The token of an `Authorization: Bearer …` header, as ninja reads it."""
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 class ApiKeyAuth(HttpBearer):
     def authenticate(self, request, token: str) -> ApiKey | None:
+        # The URL layer authenticates every call before its body is read
+        # (urls.logged); ninja's own check then reuses that answer, so a
+        # call is counted once against its key's rate.
+        if getattr(request, "_api_key_token", None) == token:
+            return request._api_key_result
+        key = self._authenticate(request, token)
+        request._api_key_token, request._api_key_result = token, key
+        return key
+
+    def _authenticate(self, request, token: str) -> ApiKey | None:
         # vtb_: keys of the first billing events endpoint, migrated as they were.
         if not token.startswith(("vt_", "vtb_")):
             return None
@@ -29,11 +45,10 @@ class ApiKeyAuth(HttpBearer):
             return None
         # The call log reads it even when the view fails later.
         request.api_key = key
-        if ratelimit.exceeded("api", key.prefix, key.rate):
+        if ratelimit.consume("api", key.prefix, key.rate) is None:
             raise ApiError(429, "rate_limited",
                            _("Has superado el límite de llamadas de esta clave (%(rate)s).")
                            % {"rate": key.rate}, headers={"Retry-After": "60"})
-        ratelimit.hit("api", key.prefix, key.rate)
         now = timezone.now()
         if key.last_used_at is None or key.last_used_at < now - timedelta(minutes=1):
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
