@@ -21,6 +21,13 @@ EVENT = {"id": "evt_1", "type": "invoice.issued", "customer": {"email": "ALICE@e
 LEGACY = "/api/v1/facturacion/eventos/"
 
 
+@pytest.fixture(autouse=True)
+def _billing_site_is_ours(settings):
+    # The fixtures' billing system lives at facturacion.example.com: one of
+    # the provider's domains (notice links are limited to them).
+    settings.VENTANILLA_NOTICE_LINK_DOMAINS = "example.com"
+
+
 @pytest.fixture
 def billing(client, make_key):
     return ApiClient(client, make_key(scopes=["billing_events:write", "billing_events:read"]))

@@ -121,6 +121,13 @@ EVENT = {"id": "evt_1", "type": "invoice.issued", "customer": {"email": "ALICE@e
                   "url": "https://facturacion.example.com/f/1"}}
 
 
+@pytest.fixture(autouse=True)
+def _billing_site_is_ours(settings):
+    # The fixtures' billing system lives at facturacion.example.com: one of
+    # the provider's domains (notice links are limited to them).
+    settings.VENTANILLA_NOTICE_LINK_DOMAINS = "example.com"
+
+
 def test_the_key_is_stored_only_as_a_hash(billing_key):
     key = ApiKey.objects.get()
     assert billing_key not in key.key_hash and key.prefix in billing_key

@@ -101,7 +101,7 @@ class WebhookForm(forms.ModelForm):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["integration", "url", "events", "secret", "is_active"]
+        fields = ["integration", "url", "events", "include_internal_notes", "secret", "is_active"]
 
 
 class DeliveryInline(admin.TabularInline):
@@ -120,14 +120,14 @@ class DeliveryInline(admin.TabularInline):
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     form = WebhookForm
-    list_display = ["url", "integration", "event_list", "is_active", "consecutive_failures",
-                    "disabled_at"]
+    list_display = ["url", "integration", "event_list", "include_internal_notes", "is_active",
+                    "consecutive_failures", "disabled_at"]
     list_filter = ["is_active", "integration"]
     readonly_fields = ["consecutive_failures", "disabled_at", "send_test_button"]
     actions = ["send_test"]
 
     def get_fields(self, request, obj=None):
-        fields = ["integration", "url", "events", "secret", "is_active"]
+        fields = ["integration", "url", "events", "include_internal_notes", "secret", "is_active"]
         return fields + (["consecutive_failures", "disabled_at", "send_test_button"] if obj else [])
 
     @admin.display(description=_("eventos"))

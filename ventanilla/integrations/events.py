@@ -63,10 +63,22 @@ def _dispatch(event: str, payload) -> None:
         if not subscriptions:
             return
         data = payload() if callable(payload) else payload
-        deliveries_create(event, data, subscriptions)
+        if carries_internal_note(data):
+            subscriptions = [s for s in subscriptions if s.include_internal_notes]
+        if subscriptions:
+            deliveries_create(event, data, subscriptions)
     except Exception:
         # The change is committed; a webhook problem must not fail the request.
         logger.exception("Could not queue webhook deliveries for %s", event)
+
+
+def carries_internal_note(data: dict) -> bool:
+    """Whether a payload holds an agent's internal note: only webhooks that
+    chose include_internal_notes receive it."""
+    from ventanilla.tickets.models import Message
+
+    message = data.get("message") if isinstance(data, dict) else None
+    return isinstance(message, dict) and message.get("kind") == Message.Kind.NOTE
 
 
 def deliveries_create(event: str, data: dict, subscriptions) -> list[WebhookDelivery]:

@@ -201,6 +201,11 @@ class WebhookSubscription(models.Model):
         help_text=_("Con él se firma cada envío (cabecera Ventanilla-Signature)."),
     )
     is_active = models.BooleanField(_("activa"), default=True)
+    include_internal_notes = models.BooleanField(
+        _("incluir notas internas"), default=False,
+        help_text=_("Envía también las notas internas de los agentes en «message.created». "
+                    "Desactivado: el receptor solo ve lo que ve el cliente."),
+    )
     consecutive_failures = models.PositiveIntegerField(_("fallos seguidos"), default=0)
     disabled_at = models.DateTimeField(_("desactivada automáticamente"), null=True, blank=True)
     created_at = models.DateTimeField(_("creada"), default=timezone.now)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ventanilla.accounts.models import Customer
 from ventanilla.mail.models import NotificationAddress
 
+from .links import notice_link_allowed, notice_link_domains
 from .models import BillingEvent, Kind, Notification, Preference
 
 # The addresses (mail.NotificationAddress kinds) each kind is also sent to.
@@ -234,15 +235,20 @@ def billing_event_receive(integration, data: dict) -> tuple[BillingEvent, bool]:
     customer = _billing_customer(integration, ref)
     if customer is None:
         raise BillingEventError("Unknown customer.", field="customer", code="unknown_customer")
-    url = str(payload.get("url") or "")
-    if not url.startswith(("https://", "http://", "/")):
-        url = ""
+    url = str(payload.get("url") or "").strip()
+    if len(url) > 500:
+        raise BillingEventError("'data.url' is too long (500 characters at most).",
+                                field="data.url", code="link_too_long")
+    if not notice_link_allowed(url):
+        raise BillingEventError(
+            "'data.url' must be a page of this site or of one of the provider's domains "
+            f"({', '.join(notice_link_domains())}).", field="data.url", code="link_not_allowed")
     try:
         with transaction.atomic():
             event = BillingEvent.objects.create(
                 integration=integration, external_id=external_id, type=event_type,
                 customer=customer, payload=data)
-            [notification] = notify([customer.pk], kind=Kind.BILLING, url=url[:500],
+            [notification] = notify([customer.pk], kind=Kind.BILLING, url=url,
                                     text=_billing_text(event_type, payload))
             event.notification = notification
             event.save(update_fields=["notification"])

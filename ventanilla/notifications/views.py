@@ -13,6 +13,7 @@ from ventanilla.tickets.portal_views import customer_required
 
 from . import selectors, services
 from .forms import PreferencesForm
+from .links import notice_link_allowed
 
 
 @customer_required
@@ -33,8 +34,11 @@ def notification_open(request, notification_id: int):
     if notification is None:
         raise Http404
     services.notifications_mark_read(request.customer, ids=[notification.pk])
-    # The url was set by us or by a billing integration (e.g. its invoice page).
-    return redirect(notification.url or "notifications:list")
+    # The url was set by us or by a billing integration (e.g. its invoice
+    # page): only to this site or the provider's own domains.
+    if notification.url and notice_link_allowed(notification.url):
+        return redirect(notification.url)
+    return redirect("notifications:list")
 
 
 @require_POST

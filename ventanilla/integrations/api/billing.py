@@ -19,6 +19,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from ventanilla.notifications import services as notification_services
+from ventanilla.notifications.links import notice_link_domains
 from ventanilla.notifications.models import BillingEvent
 
 from .auth import ApiKeyAuth, require
@@ -61,6 +62,9 @@ def _problem(error: notification_services.BillingEventError) -> ApiError:
         "unknown_type": _("Tipo de evento no admitido."),
         "missing": _("Este campo es obligatorio."),
         "not_an_object": _("Se esperaba un objeto JSON."),
+        "link_too_long": _("El enlace es demasiado largo (500 caracteres como máximo)."),
+        "link_not_allowed": _("El enlace debe ser una página de este sitio o de uno de tus "
+                              "dominios (%(domains)s).") % {"domains": ", ".join(notice_link_domains())},
     }
     message = messages.get(error.code, _("Valor no válido."))
     return ApiError(422, error.code, message,
