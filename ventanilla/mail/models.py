@@ -175,6 +175,48 @@ class OutboundEmail(models.Model):
         return f"{self.kind} → {self.to}"
 
 
+class NotificationOutbox(models.Model):
+    """One committed event whose notifications must be built, written in the
+    transaction that made the change (tickets.notifications). The row is
+    marked done in the transaction that creates its OutboundEmail rows, so a
+    build that dies (a locked database, a killed worker) leaves it pending and
+    the sweep builds it again: every committed event is notified exactly
+    once. `kind` names the handler (outbound.OUTBOX_HANDLERS); other apps
+    register theirs (webhooks)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pendiente", _("Pendiente")
+        DONE = "hecho", _("Hecho")
+        FAILED = "fallido", _("Fallido")
+
+    kind = models.CharField(_("tipo"), max_length=40)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+", verbose_name=_("ticket"))
+    message = models.ForeignKey("tickets.Message", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="+", verbose_name=_("mensaje"))
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("estado"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    last_error = models.TextField(_("último error"), blank=True)
+    created_at = models.DateTimeField(_("creado"), default=timezone.now)
+    # A build claims the row until this time (a conditional UPDATE, so two
+    # workers never build it at once); after a failure, when the next try
+    # is due. The sweep takes rows whose claim has run out.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notificación por construir")
+        verbose_name_plural = _("notificaciones por construir")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status")]
+
+    def __str__(self):
+        return f"{self.kind} ({self.get_status_display()})"
+
+
 class NotificationAddress(models.Model):
     """An extra address a customer wants some notifications at (INTROSERV's
     "Enviar correos electrónicos": soporte, facturas/pedidos, abusos). It

@@ -19,6 +19,7 @@ it can still see it twice; the unchanged Message-ID lets clients fold those.)
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import getaddresses, make_msgid, parseaddr
@@ -34,7 +35,7 @@ from ventanilla.core.models import SiteSettings
 from ventanilla.tickets.models import Message, Ticket
 
 from . import notification_addresses
-from .models import Mailbox, OutboundEmail, Participant, ThreadId
+from .models import Mailbox, NotificationOutbox, OutboundEmail, Participant, ThreadId
 
 logger = logging.getLogger(__name__)
 
@@ -390,3 +391,139 @@ def outbounds_lost(*, now: datetime | None = None, limit: int = 200) -> list[int
         .filter(Q(next_attempt_at__lte=late) | Q(next_attempt_at__isnull=True, created_at__lte=late))
         .order_by("created_at").values_list("pk", flat=True)[:limit]
     )
+
+
+# --- The outbox: what committed events must notify ----------------------------
+#
+# A service records an outbox row in its own transaction (notification_record):
+# if the transaction commits, the row is there; if not, neither is the row. A
+# job then builds the row's emails, and marks it done in the transaction that
+# creates them: a build that dies half-way (a locked database, a killed worker,
+# an exception) leaves no email and a row still pending, which its retry or
+# the sweep builds again. So every committed event gets its notifications
+# exactly once, whatever dies when; sending is then OutboundEmail's business.
+
+# kind -> handler(row), run inside the transaction that marks the row done.
+# Other apps register theirs in AppConfig.ready (webhooks).
+OUTBOX_HANDLERS: dict[str, Callable[[NotificationOutbox], object]] = {}
+# How long a build may run before the sweep counts its worker as dead, and
+# how many failed builds make a row fallido (then it alerts, see
+# delivery_problems, and a supervisor may retry it).
+BUILD_LEASE = timedelta(minutes=5)
+OUTBOX_ATTEMPTS = 8
+
+
+def notification_record(kind: str, *, ticket_id: int | None = None, message_id: int | None = None,
+                        actor_id: int | None = None, payload: dict | None = None
+                        ) -> NotificationOutbox:
+    """Record, in the caller's transaction, that an event must be notified;
+    its build job is queued once that transaction commits."""
+    assert kind in OUTBOX_HANDLERS, kind
+    row = NotificationOutbox.objects.create(kind=kind, ticket_id=ticket_id, message_id=message_id,
+                                            actor_id=actor_id, payload=payload or {})
+    transaction.on_commit(lambda: outbox_enqueue(row.pk))
+    return row
+
+
+def outbox_enqueue(outbox_id: int) -> None:
+    """Hand a row to the job queue; should the queue be unreachable, the row
+    stays pending and the sweep builds it later."""
+    from . import tasks
+
+    try:
+        tasks.build_notification(outbox_id)
+    except Exception:
+        logger.exception("Could not queue the build of notification %s; the sweep will", outbox_id)
+
+
+@dataclass(frozen=True)
+class Build:
+    done: bool = False
+    retry_in: int | None = None  # seconds until the next try, if one is due
+
+
+def outbox_build(outbox_id: int) -> Build:
+    """Build one row's notifications. Does nothing for a row done, failed,
+    or claimed by another worker."""
+    now = timezone.now()
+    claimed = NotificationOutbox.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now + CLOCK_SKEW),
+        pk=outbox_id, status=NotificationOutbox.Status.PENDING,
+    ).update(attempts=F("attempts") + 1, claimed_until=now + BUILD_LEASE)
+    if not claimed:
+        return Build()
+    try:
+        with transaction.atomic():
+            # Marked done first: this write also serializes two builds that
+            # both believe they hold the row (one outlived its lease).
+            marked = NotificationOutbox.objects.filter(
+                pk=outbox_id, status=NotificationOutbox.Status.PENDING,
+            ).update(status=NotificationOutbox.Status.DONE, done_at=timezone.now(),
+                     claimed_until=None, last_error="")
+            if not marked:
+                return Build()
+            row = NotificationOutbox.objects.get(pk=outbox_id)
+            OUTBOX_HANDLERS[row.kind](row)
+    except Exception as error:
+        return _outbox_failed(outbox_id, error)
+    return Build(done=True)
+
+
+def _outbox_failed(outbox_id: int, error: Exception) -> Build:
+    description = f"{type(error).__name__}: {error}"[:2000]
+    row = NotificationOutbox.objects.filter(pk=outbox_id, status=NotificationOutbox.Status.PENDING)
+    try:
+        attempts = row.values_list("attempts", flat=True).first() or 0
+        if attempts >= OUTBOX_ATTEMPTS:
+            logger.error("Notification %s could not be built after %s attempts: %s",
+                         outbox_id, attempts, description)
+            row.update(status=NotificationOutbox.Status.FAILED, last_error=description,
+                       claimed_until=None)
+            return Build()
+        delay = retry_delay(max(attempts, 1))
+        row.update(last_error=description, claimed_until=timezone.now() + timedelta(seconds=delay))
+    except Exception:
+        # The database still refuses (locked, unreachable): the claim runs
+        # out by itself and the sweep builds the row then.
+        logger.exception("Notification %s failed (%s) and could not be recorded", outbox_id,
+                         description)
+        return Build(retry_in=int(BUILD_LEASE.total_seconds()))
+    logger.warning("Notification %s could not be built (attempt %s, next in %s s): %s",
+                   outbox_id, attempts, delay, description)
+    return Build(retry_in=delay)
+
+
+def outbox_lost(*, now: datetime | None = None, limit: int = 200) -> list[int]:
+    """Pending rows whose build should have happened by now: never queued
+    (the worker died after the commit), or claimed by a worker that died,
+    or whose retry job vanished."""
+    late = (now or timezone.now()) - SWEEP_GRACE
+    return list(
+        NotificationOutbox.objects.filter(status=NotificationOutbox.Status.PENDING)
+        .filter(Q(claimed_until__lte=late) | Q(claimed_until__isnull=True, created_at__lte=late))
+        .order_by("created_at").values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_requeue(rows) -> int:
+    """Give failed rows a fresh set of attempts (a supervisor's
+    "Reintentar"). Returns how many were re-queued."""
+    ids = list(rows.filter(status=NotificationOutbox.Status.FAILED).values_list("pk", flat=True))
+    with transaction.atomic():
+        NotificationOutbox.objects.filter(pk__in=ids, status=NotificationOutbox.Status.FAILED).update(
+            status=NotificationOutbox.Status.PENDING, attempts=0, claimed_until=None)
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: outbox_enqueue(pk))
+    return len(ids)
+
+
+def _build_ticket_notification(row: NotificationOutbox) -> None:
+    if row.kind in AGENT_KINDS:
+        agent_notification_queue(row.kind, ticket_id=row.ticket_id, message_id=row.message_id,
+                                 actor_id=row.actor_id)
+    else:
+        ticket_notification_queue(row.kind, ticket_id=row.ticket_id, message_id=row.message_id)
+
+
+for _kind in (*TICKET_KINDS, *AGENT_KINDS):
+    OUTBOX_HANDLERS[_kind] = _build_ticket_notification

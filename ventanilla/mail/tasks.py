@@ -7,7 +7,11 @@ count lives in the OutboundEmail row instead: each job makes one attempt
 RetryTask with a delay of base·2^(attempt-1), which makes Huey schedule the
 same job again (RetryTask does not consume Huey retries; the row's attempts
 bound it). After the last attempt the row is fallido and no job remains.
-The sweep re-queues pendiente rows whose job vanished."""
+The sweep re-queues pendiente rows whose job vanished.
+
+Ticket notifications are built from outbox rows (outbound.outbox_build), one
+job per row, retried the same way; the sweep builds again the rows that a
+dead worker or a lost job left pending."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -16,6 +20,15 @@ from huey.exceptions import RetryTask
 from . import outbound
 
 
+@db_task()
+def build_notification(outbox_id: int) -> None:
+    """Build the emails of one outbox row (outbound.notification_record)."""
+    build = outbound.outbox_build(outbox_id)
+    if build.retry_in is not None:
+        raise RetryTask(delay=build.retry_in)
+
+
+# Jobs queued before the outbox (an upgrade with a non-empty queue) still run.
 @db_task()
 def build_ticket_notification(kind: str, ticket_id: int | None,
                               message_id: int | None = None, actor_id: int | None = None) -> None:
@@ -45,5 +58,7 @@ def send_outbound_email(outbound_id: int) -> None:
 
 @db_periodic_task(crontab(minute="*/5"))
 def outbound_sweep() -> None:
+    for outbox_id in outbound.outbox_lost():
+        outbound.outbox_enqueue(outbox_id)
     for outbound_id in outbound.outbounds_lost():
         outbound.enqueue(outbound_id)

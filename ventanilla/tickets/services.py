@@ -2,7 +2,9 @@
 
 The portal form, the agent console and (later) email, chat and the API all
 end here. Each function runs in one transaction, records what it changed in
-the event log and queues side effects (emails) with transaction.on_commit.
+the event log, records the notifications it owes in the same transaction
+(an outbox row, tickets.notifications) and queues other side effects with
+transaction.on_commit.
 """
 
 from collections.abc import Callable, Sequence
@@ -146,8 +148,8 @@ def ticket_create(
         search.index_ticket(ticket.pk, document, new=True)
         if then is not None:
             then(ticket)
-        transaction.on_commit(lambda: notifications.ticket_created(
-            ticket.pk, actor.pk if actor is not None else None))
+        # Recorded with the ticket (an outbox row): notified once it commits.
+        notifications.ticket_created(ticket.pk, actor.pk if actor is not None else None)
         emit("ticket.created", ticket_payload(ticket))
     return ticket
 
@@ -185,7 +187,7 @@ def ticket_customer_reply(ticket: Ticket, *, author, body: str, files: Sequence 
     sla_fields = sla.timers_on_customer_message(ticket, now=now)
     ticket.save(update_fields=[*STATUS_FIELDS, "last_customer_message_at", "updated_at", *sla_fields])
     search.index_ticket(ticket.pk)
-    transaction.on_commit(lambda: notifications.agents_customer_replied(message.pk))
+    notifications.agents_customer_replied(message.pk, ticket_id=ticket.pk)
     emit("message.created", message_payload(message))
     return message
 
@@ -220,7 +222,7 @@ def ticket_agent_reply(ticket: Ticket, *, agent, body: str, files: Sequence = ()
     ticket.save(update_fields=[*STATUS_FIELDS, "last_agent_message_at", "updated_at", *sla_fields])
     search.index_ticket(ticket.pk)
     if not internal:
-        transaction.on_commit(lambda: notifications.agent_replied(message.pk))
+        notifications.agent_replied(message.pk, ticket_id=ticket.pk)
     emit("message.created", message_payload(message))
     return message
 
@@ -235,9 +237,9 @@ def ticket_status_set(ticket: Ticket, *, actor, role: Role, status: str) -> Tick
         sla_fields = sla.timers_on_status(ticket, now=now)
         ticket.save(update_fields=[*STATUS_FIELDS, "updated_at", *sla_fields])
         if status == Status.RESOLVED:
-            transaction.on_commit(lambda: notifications.ticket_resolved(ticket.pk))
+            notifications.ticket_resolved(ticket.pk)
         elif status == Status.CLOSED:
-            transaction.on_commit(lambda: notifications.ticket_closed(ticket.pk))
+            notifications.ticket_closed(ticket.pk)
         emit("ticket.updated", ticket_payload(ticket))
     return ticket
 
@@ -404,7 +406,7 @@ def _auto_close_one(pk: int, close_before: datetime, days: int, now: datetime) -
     ticket.updated_at = now
     sla_fields = sla.timers_on_status(ticket, now=now)
     ticket.save(update_fields=[*STATUS_FIELDS, "updated_at", *sla_fields])
-    transaction.on_commit(lambda: notifications.ticket_auto_closed(ticket.pk))
+    notifications.ticket_auto_closed(ticket.pk)
     return 1
 
 
@@ -419,5 +421,5 @@ def _warn_one(pk: int, warn_before: datetime, now: datetime) -> int:
     ticket.close_warning_sent_at = now
     ticket.save(update_fields=["close_warning_sent_at"])
     _event(ticket, TicketEvent.Kind.CLOSE_WARNING, None, "", "", now)
-    transaction.on_commit(lambda: notifications.ticket_close_warning(ticket.pk))
+    notifications.ticket_close_warning(ticket.pk)
     return 1
