@@ -1,17 +1,28 @@
 import re
+from datetime import timedelta
 
+import time_machine
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
+from tests.test_mail_outbound import (  # noqa: F401  (fixtures)
+    START,
+    _empty_job_schedule,
+    run_due_jobs,
+    smtp_down,
+)
 from ventanilla.accounts.models import Customer, User
+from ventanilla.mail.models import OutboundEmail
 
 
-def test_signing_up_creates_a_customer_account_after_email_verification(client, mailoutbox):
-    response = client.post(reverse("account_signup"), {
-        "email": "nuevo@example.com", "full_name": "Nuevo Cliente",
-        "password1": "una-clave-larga-9", "password2": "una-clave-larga-9",
-    })
+def test_signing_up_creates_a_customer_account_after_email_verification(
+        client, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), {
+            "email": "nuevo@example.com", "full_name": "Nuevo Cliente",
+            "password1": "una-clave-larga-9", "password2": "una-clave-larga-9",
+        })
     assert response.status_code == 302
     user = User.objects.get(email="nuevo@example.com")
     assert user.full_name == "Nuevo Cliente"
@@ -111,3 +122,69 @@ def test_a_verified_customer_logs_in_by_email(client, alice):
     EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
     client.post(reverse("account_login"), {"login": "ALICE@example.com", "password": PASSWORD})
     assert client.session["_auth_user_id"] == str(alice.user.pk)
+
+
+# --- allauth's emails go through the outbound queue ------------------------------
+
+def test_signing_up_while_the_mail_server_is_down_answers_and_the_email_follows(
+        client, smtp_down, django_capture_on_commit_callbacks):  # noqa: F811
+    with time_machine.travel(START, tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("account_signup"), {
+                "email": "nuevo@example.com", "full_name": "Nuevo Cliente",
+                "password1": "una-clave-larga-9", "password2": "una-clave-larga-9",
+            })
+        assert response.status_code == 302
+        user = User.objects.get(email="nuevo@example.com")
+        email = OutboundEmail.objects.get(to="nuevo@example.com")
+        assert (email.kind, email.status, email.attempts) == (
+            "auth:email_confirmation_signup", "pendiente", 1)
+        assert "Connection refused" in email.last_error or "ConnectionRefused" in email.last_error
+
+        recorder = smtp_down.start()
+        clock.shift(timedelta(seconds=60))
+        assert run_due_jobs() == 1
+        email.refresh_from_db()
+        assert email.status == "enviado"
+        [message] = recorder.messages
+        assert message.recipients == ["nuevo@example.com"]
+        assert message["Auto-Submitted"] == "auto-generated"
+        body = message.get_body(("plain",)).get_content()
+        link = re.search(r"https?://\S+/cuenta/confirm-email/\S+/", body).group(0)
+        client.post(link.split("testserver", 1)[-1])  # within the link's 3 days
+    assert EmailAddress.objects.get(user=user).verified
+
+
+def test_a_password_reset_while_the_mail_server_is_down_answers_and_the_email_follows(
+        client, smtp_down, alice, django_capture_on_commit_callbacks):  # noqa: F811
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    with time_machine.travel(START, tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("account_reset_password"), {"email": alice.email})
+        assert response.status_code == 302
+        email = OutboundEmail.objects.get(to=alice.email)
+        assert (email.kind, email.status) == ("auth:password_reset_key", "pendiente")
+
+        recorder = smtp_down.start()
+        clock.shift(timedelta(seconds=60))
+        assert run_due_jobs() == 1
+        clock.shift(timedelta(seconds=120))
+        assert run_due_jobs() == 0  # sent once, nothing left to retry
+    [message] = recorder.messages
+    assert message["Message-ID"] == email.message_id
+    assert "/cuenta/password/reset/key/" in message.get_body(("plain",)).get_content()
+
+
+def test_the_admin_does_not_show_the_text_of_account_emails(
+        client, root, alice, mailoutbox, django_capture_on_commit_callbacks):
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": alice.email})
+    email = OutboundEmail.objects.get(to=alice.email)
+    assert email.status == "enviado"
+    key_link = re.search(r"/cuenta/password/reset/key/\S+/", mailoutbox[0].body).group(0)
+    client.force_login(root)
+    page = client.get(reverse("admin:mail_outboundemail_change", args=[email.pk]))
+    assert page.status_code == 200
+    assert alice.email in page.text
+    assert key_link not in page.text

@@ -11,3 +11,19 @@ class AccountAdapter(DefaultAccountAdapter):
 
             customer_for_new_user(user=user)
         return user
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's emails (verification, password reset, login codes...)
+        are not sent inside the request: send() logs each one as an
+        OutboundEmail and queues it, with the notifications' retries and
+        sweep. With the mail server down, signing up and asking for a reset
+        still answer, and the email goes out once the server is back."""
+        from ventanilla.mail.backends import ACCOUNT_KIND_PREFIX, OutboxBackend
+
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        message.connection = OutboxBackend(
+            kind=ACCOUNT_KIND_PREFIX + template_prefix.rsplit("/", 1)[-1],
+            # Written by the system: autoresponders should not answer it.
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        return message

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import ingest, outbound
+from .backends import ACCOUNT_KIND_PREFIX
 from .models import InboundMessage, Mailbox, OutboundEmail
 
 # --- Mailboxes -----------------------------------------------------------------
@@ -141,6 +142,13 @@ class OutboundEmailAdmin(admin.ModelAdmin):
               "sent_at", "from_email", "to", "subject", "message_id", "headers", "text_body",
               "html_body"]
     readonly_fields = fields
+
+    def get_fields(self, request, obj=None):
+        # An account email's text is a way in (a password reset link, a
+        # login code): whoever may read this log must not be able to use it.
+        if obj is not None and obj.kind.startswith(ACCOUNT_KIND_PREFIX):
+            return [field for field in self.fields if field not in {"text_body", "html_body"}]
+        return self.fields
 
     def has_add_permission(self, request):
         return False
