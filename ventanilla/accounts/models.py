@@ -116,6 +116,16 @@ class Customer(models.Model):
     # Read by the API's "updated_since" filter (integrations sync).
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True, db_default=Now(),
                                       db_index=True)
+    # A holder of what someone who proved nothing (a public form, a visitor
+    # chat) wrote in the name of an account: never logs in, owns no service,
+    # and its tickets join `unverified_for` (the possible account) only
+    # after proof (accounts.services.customer_for_stranger,
+    # tickets.verification).
+    unverified = models.BooleanField(_("sin verificar"), default=False, editable=False)
+    unverified_for = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        editable=False, verbose_name=_("posible cuenta"),
+    )
 
     class Meta:
         verbose_name = _("cliente")
@@ -125,6 +135,12 @@ class Customer(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+    @property
+    def account(self):
+        """The account this record speaks for: itself, or for an unverified
+        holder its possible account (None when nothing matched)."""
+        return self.unverified_for if self.unverified else self
 
 
 class Service(models.Model):

@@ -305,20 +305,16 @@ def chat_transcript_send(chat: Chat) -> None:
 
 
 def _customer_for(chat_or_none, *, user=None, name: str, email: str) -> Customer:
-    """The logged-in customer, or for a visitor the customer with that
-    address (as email does for an unknown sender: a guest customer)."""
+    """The logged-in customer; for a visitor, who proved nothing, the
+    guest customer of the address typed, or when it is an account's, that
+    account's unverified holder (never the account: tickets.verification)."""
     if user is not None and user.is_authenticated and user.customer_account is not None:
         return user.customer_account
     if chat_or_none is not None and chat_or_none.customer_id:
         return chat_or_none.customer
-    customer = (
-        Customer.objects.filter(email__lower=email.lower()).first()
-        or Customer.objects.filter(user__email__lower=email.lower()).first()
-    )
-    if customer is None:
-        customer, _created = Customer.objects.get_or_create(
-            email=email.lower(), defaults={"name": name[:150] or email.split("@")[0]})
-    return customer
+    from ventanilla.accounts.services import customer_for_stranger
+
+    return customer_for_stranger(email, name)
 
 
 def _visitor_header(chat: Chat) -> str:

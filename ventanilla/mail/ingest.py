@@ -27,6 +27,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Customer, User
+from ventanilla.accounts.services import customer_by_address, guest_customer
 from ventanilla.core import ratelimit
 from ventanilla.tickets import services
 from ventanilla.tickets.access import tickets_for_agent
@@ -399,10 +400,7 @@ def _customer_for(parsed: ParsedEmail) -> Customer:
     """The customer whose registered address sent this, or a guest customer
     for an unknown sender (the same one each time that address writes)."""
     address = parsed.from_address
-    customer = (
-        Customer.objects.select_related("user").filter(email__lower=address.lower()).first()
-        or Customer.objects.select_related("user").filter(user__email__lower=address.lower()).first()
-    )
+    customer = customer_by_address(address)
     if customer is not None:
         return customer
     owners = set(
@@ -411,9 +409,7 @@ def _customer_for(parsed: ParsedEmail) -> Customer:
     )
     if len(owners) == 1:
         return Customer.objects.select_related("user").get(pk=owners.pop())
-    name = parsed.from_name.strip() or address.split("@")[0]
-    customer, _created = Customer.objects.get_or_create(email=address, defaults={"name": name[:150]})
-    return customer
+    return guest_customer(address, parsed.from_name)
 
 
 def _add_participants(ticket: Ticket, parsed: ParsedEmail) -> None:

@@ -17,10 +17,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Customer, Service
+from ventanilla.accounts.services import customer_for_stranger, unverified_holder
 from ventanilla.integrations.events import emit
 from ventanilla.notifications import services as notifications
 from ventanilla.notifications.models import Kind as NoticeKind
 from ventanilla.tickets import services as tickets
+from ventanilla.tickets import verification
 from ventanilla.tickets.models import Category, Channel, Department, Status, Ticket
 
 from . import state
@@ -37,10 +39,6 @@ from .models import (
 from .selectors import affected_customer_ids
 
 IDENTITY_DEPARTMENT = "verificacion"
-# The customer that holds "No puedo iniciar sesión" requests that match no
-# account: .invalid (RFC 2606) never receives mail, and the recipient hook
-# below sends nothing for it anyway.
-UNMATCHED_EMAIL = "sin-cuenta@ventanilla.invalid"
 
 PIN_MAX_FAILURES = 5
 PIN_LOCK = timedelta(minutes=15)
@@ -213,12 +211,12 @@ def incident_unfollow(incident: Incident, customer: Customer) -> None:
 
 def identity_recipients_hook(kind, ticket, message, recipients: list[str]) -> list[str]:
     """A "No puedo iniciar sesión" ticket is answered only at the registered
-    address of the account it matched: never the address typed in the form,
-    nor a participant or an extra address someone could have added."""
-    if not recipients or ticket.department.slug != IDENTITY_DEPARTMENT:
+    address of the account: never the address typed in the form, nor a
+    participant or an extra address someone could have added. (Before proof
+    the ticket is a stranger's, and tickets.verification's hook already
+    answers only the possible account's registered address.)"""
+    if not recipients or ticket.department.slug != IDENTITY_DEPARTMENT or ticket.customer.unverified:
         return recipients
-    if ticket.customer.email == UNMATCHED_EMAIL:
-        return []
     return [ticket.customer.email]
 
 
@@ -239,7 +237,7 @@ def account_for_identifier(identifier: str) -> Customer | None:
         return None
     if "@" in value:
         found = list(Customer.objects.filter(
-            Q(email__lower=value) | Q(user__email__lower=value))[:2])
+            Q(email__lower=value) | Q(user__email__lower=value), unverified=False)[:2])
     else:
         domain = value.removeprefix("http://").removeprefix("https://").removeprefix("www.")
         domain = domain.split("/")[0]
@@ -267,23 +265,13 @@ def account_for_target(target: str) -> Customer | None:
     return Customer.objects.filter(pk=ids.pop()).first() if len(ids) == 1 else None
 
 
-def _guest_customer(email: str, name: str) -> Customer:
-    """The customer with this address, or a new guest one (no login, no
-    services), like an email from an unknown sender."""
-    address = email.strip().lower()
-    customer = Customer.objects.filter(Q(email__lower=address) | Q(user__email__lower=address)).first()
-    if customer is not None:
-        return customer
-    customer, _created = Customer.objects.get_or_create(email=address, defaults={"name": name[:150]})
-    return customer
-
-
 @transaction.atomic
 def contact_cannot_login(*, name: str, identifier: str, description: str,
                          ip: str | None) -> ContactRequest:
+    # Whoever typed the identifier proved nothing: the ticket waits in the
+    # account's unverified holder until the customer or the PIN proves it.
     customer = account_for_identifier(identifier)
-    holder = customer or Customer.objects.get_or_create(
-        email=UNMATCHED_EMAIL, defaults={"name": _("Solicitudes sin cuenta identificada")})[0]
+    holder = unverified_holder(customer)
     body = _("Nombre: %(name)s\nCorreo o dominio de la cuenta: %(identifier)s\n\n%(description)s") % {
         "name": name, "identifier": identifier, "description": description}
     ticket = tickets.ticket_create(
@@ -298,7 +286,7 @@ def contact_cannot_login(*, name: str, identifier: str, description: str,
 @transaction.atomic
 def contact_presales(*, name: str, email: str, company: str, body: str,
                      ip: str | None) -> ContactRequest:
-    customer = _guest_customer(email, name)
+    customer = customer_for_stranger(email, name)
     text = _("Nombre: %(name)s\nEmpresa o proyecto: %(company)s\nCorreo: %(email)s\n\n%(body)s") % {
         "name": name, "company": company or "—", "email": email, "body": body}
     department = _department("ventas")
@@ -314,7 +302,7 @@ def contact_presales(*, name: str, email: str, company: str, body: str,
 @transaction.atomic
 def contact_abuse(*, name: str, email: str, abuse_type: str, target: str, evidence: str,
                   files: Sequence = (), ip: str | None) -> ContactRequest:
-    customer = _guest_customer(email, name or email)
+    customer = customer_for_stranger(email, name or email)
     label = ContactRequest.AbuseType(abuse_type).label
     text = _("Tipo: %(type)s\nURL o IP: %(target)s\nInforma: %(name)s <%(email)s>\n\n%(evidence)s") % {
         "type": label, "target": target, "name": name or "—", "email": email, "evidence": evidence}
@@ -438,7 +426,13 @@ def pin_locked_until(customer: Customer, *, now: datetime | None = None) -> date
 @transaction.atomic
 def pin_check(customer: Customer, *, agent, pin: str, ticket: Ticket | None = None) -> PinCheck:
     """Check a PIN the customer told an agent; every check is logged (and
-    noted internally in the ticket)."""
+    noted internally in the ticket). `customer` may be a stranger's
+    unverified holder: the PIN is then its possible account's, and a right
+    PIN moves the ticket into that account's history."""
+    customer = customer.account
+    if customer is None:
+        raise ValidationError(_("Esta solicitud no coincide con ninguna cuenta: no hay PIN que "
+                                "verificar."))
     support_pin = pin_for(customer)
     support_pin = SupportPin.objects.select_for_update().get(pk=support_pin.pk)
     now = timezone.now()
@@ -449,6 +443,9 @@ def pin_check(customer: Customer, *, agent, pin: str, ticket: Ticket | None = No
         result = PinCheck.Result.OK if ok else PinCheck.Result.WRONG
     check = PinCheck.objects.create(customer=customer, agent=agent, ticket=ticket, result=result,
                                     created_at=now)
+    if result == PinCheck.Result.OK and ticket is not None and ticket.customer.unverified \
+            and ticket.customer.unverified_for_id == customer.pk:
+        ticket = verification.ticket_verify(ticket, account=customer, how="pin", actor=agent)
     if ticket is not None and not ticket.is_closed:
         tickets.ticket_agent_reply(
             ticket, agent=agent, internal=True,

@@ -314,9 +314,16 @@ def console_pin_check(request, number: str):
     if not form.is_valid():
         messages.error(request, form.errors["pin"][0])
     else:
-        check = services.pin_check(ticket.customer, agent=request.user, ticket=ticket,
-                                   pin=form.cleaned_data["pin"].strip())
-        if check.result == check.Result.OK:
+        try:
+            check = services.pin_check(ticket.customer, agent=request.user, ticket=ticket,
+                                       pin=form.cleaned_data["pin"].strip())
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(reverse("console:ticket_detail", args=[ticket.number]) + "#status-pin")
+        if check.result == check.Result.OK and ticket.customer.unverified:
+            messages.success(request, _(
+                "PIN correcto: es el titular de la cuenta. La solicitud pasó a su historial."))
+        elif check.result == check.Result.OK:
             messages.success(request, _("PIN correcto: es el titular de la cuenta."))
         elif check.result == check.Result.WRONG:
             messages.error(request, _("PIN incorrecto. No compartas datos de la cuenta."))

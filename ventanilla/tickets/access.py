@@ -37,7 +37,9 @@ def agent_may_see_department(user, department_id: int) -> bool:
 def tickets_for_customer(user) -> QuerySet[Ticket]:
     if not user.is_authenticated:
         return Ticket.objects.none()
-    return Ticket.objects.filter(customer__user=user)
+    # Unverified holders never log in; the second condition keeps it so
+    # should one ever be given a login.
+    return Ticket.objects.filter(customer__user=user, customer__unverified=False)
 
 
 def tickets_for_agent(user) -> QuerySet[Ticket]:

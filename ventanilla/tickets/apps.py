@@ -6,3 +6,10 @@ class TicketsConfig(AppConfig):
     name = "ventanilla.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self):
+        from ventanilla.mail import outbound
+
+        from . import verification
+
+        outbound.TICKET_NOTIFICATION_HOOKS.append(verification.unverified_recipients_hook)

@@ -263,6 +263,7 @@ class TicketEvent(models.Model):
         ASSIGNEE = "asignacion", _("Asignación")
         MERGED = "fusion", _("Fusión")
         CLOSE_WARNING = "aviso_cierre", _("Aviso de cierre")
+        VERIFIED = "verificado", _("Verificado")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices)

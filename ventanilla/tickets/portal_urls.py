@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import claim_views
 from . import portal_views as views
 
 app_name = "portal"
@@ -12,4 +13,8 @@ urlpatterns = [
     path("tickets/<str:number>/creado/", views.ticket_created, name="ticket_created"),
     path("tickets/<str:number>/responder/", views.ticket_reply, name="ticket_reply"),
     path("tickets/<str:number>/cerrar/", views.ticket_close, name="ticket_close"),
+    path("solicitudes/", claim_views.unverified_list, name="unverified_list"),
+    path("solicitudes/<str:number>/reclamar/", claim_views.unverified_claim, name="unverified_claim"),
+    path("solicitudes/confirmar/<str:token>/", claim_views.unverified_confirm,
+         name="unverified_confirm"),
 ]

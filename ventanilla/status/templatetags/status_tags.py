@@ -30,7 +30,8 @@ def console_ticket_incidents(ticket):
 
 @register.simple_tag
 def pin_locked_until(customer):
-    return services.pin_locked_until(customer)
+    account = customer.account  # a stranger's holder: its possible account
+    return services.pin_locked_until(account) if account is not None else None
 
 
 @register.simple_tag
