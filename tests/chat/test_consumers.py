@@ -4,17 +4,21 @@ auth, routing, services, in-memory layer) with WebsocketCommunicator."""
 import asyncio
 import os
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
+import time_machine
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
-from ventanilla.chat import services
+from ventanilla.chat import selectors, services
 from ventanilla.chat.models import AgentAvailability, Chat, ChatMessage
 from ventanilla.chat.sensitive import PLACEHOLDER
 from ventanilla.mail.models import OutboundEmail
 from ventanilla.tickets.models import Channel, Ticket
 
 from ..conftest import make_agent
+from .agents import available
 from .sockets import (
     close_connections,
     connect,
@@ -45,11 +49,6 @@ def run(coroutine_function):
     finally:
         if saved is not None:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
-
-
-def available(agent, max_chats=3):
-    services.agent_availability_set(agent, status=AgentAvailability.Status.AVAILABLE,
-                                    max_chats=max_chats)
 
 
 def customer_chat(customer, department, first_message=""):
@@ -179,9 +178,13 @@ def test_an_agent_transfers_a_chat_to_a_colleague_with_a_note_the_customer_never
         assert [(c["id"], c["mine"]) for c in console["chats"]] == [(chat.pk, True)]
         told = await receive_until(customer, "message", kind="sistema")
         assert "Luis" in told["body"]
-        assert (await receive_until(customer, "state"))["agent"] == "Luis"
+        # Not named as there until his console opens the chat.
+        assert (await receive_until(customer, "state"))["agent"] == ""
 
         await luis_socket.send_json_to({"type": "open", "chat": chat.pk})
+        joined = await receive_until(customer, "message", kind="sistema")
+        assert joined["body"] == "Luis se unió al chat."
+        assert (await receive_until(customer, "state"))["agent"] == "Luis"
         history = await receive_until(luis_socket, "history", chat=chat.pk)
         assert "Cliente con MX mal; ya revisé SPF" in [m["body"] for m in history["messages"]]
         # Carla no longer has it.
@@ -419,29 +422,90 @@ def test_presence_is_refused_to_those_who_may_not_see_the_ticket(alice_ticket, d
     run(scenario)
 
 
-def test_an_agent_who_closes_every_console_becomes_away_after_a_grace_period(
-        carla, soporte, monkeypatch):
-    from ventanilla.chat import presence
-
-    monkeypatch.setattr(presence, "AWAY_GRACE_SECONDS", 0.1)
-    available(carla)
-
-    def status():
-        return AgentAvailability.objects.get(user=carla).status
+def test_an_open_console_makes_an_agent_reachable_and_its_silence_ends_it(
+        alice, bob, carla, soporte):
+    """Availability is a live console (issue 17, C1): "disponible" alone
+    routes nothing; the console socket's arrival hands the waiting chat to
+    the agent, the customer reads that they joined only once the console
+    opened it, and 41 s without a heartbeat take the agent off the routing."""
+    services.agent_availability_set(carla, status=AgentAvailability.Status.AVAILABLE)
+    chat = customer_chat(alice, soporte, "Mi correo no envía")
+    assert chat.agent is None
+    clock = time_machine.travel(timezone.now(), tick=True)
+    traveller = clock.start()
 
     async def scenario():
         await flush_layer()
-        session = await cookie(carla)
-        first, _, _ = await connect("/ws/consola/chat/", session=session)
-        second, _, _ = await connect("/ws/consola/chat/", session=session)
-        await first.disconnect()
-        await asyncio.sleep(0.3)
-        assert await database_sync_to_async(status)() == "disponible"  # a tab is still open
-        await second.disconnect()
-        await asyncio.sleep(0.3)
-        assert await database_sync_to_async(status)() == "ausente"
+        customer, _, _ = await connect(f"/ws/chat/{chat.token}/", session=await cookie(alice.user))
+        state = await receive_until(customer, "state")
+        assert (state["status"], state["agents"], state["offer_ticket"]) == ("espera", 0, True)
 
-    run(scenario)
+        console, ok, _ = await connect("/ws/consola/chat/", session=await cookie(carla))
+        assert ok
+        assert (await receive_until(customer, "state", status="activo"))["agent"] == ""
+        mine = await receive_until(console, "console")
+        while not [c for c in mine["chats"] if c["mine"]]:
+            mine = await receive_until(console, "console")
+        assert [c["id"] for c in mine["chats"] if c["mine"]] == [chat.pk]
+        history = await database_sync_to_async(
+            lambda: list(chat.messages.values_list("body", flat=True)))()
+        assert not [body for body in history if "se unió" in body]
+
+        await console.send_json_to({"type": "open", "chat": chat.pk})
+        joined = await receive_until(customer, "message", kind="sistema")
+        assert joined["body"] == "Carla se unió al chat."
+        assert (await receive_until(customer, "state"))["agent"] == "Carla"
+
+        traveller.shift(timedelta(seconds=30))
+        await console.send_json_to({"type": "heartbeat"})
+        await asyncio.sleep(0.2)
+        traveller.shift(timedelta(seconds=30))  # 30 s since the last beat: still there
+        assert await database_sync_to_async(selectors.agents_available_count)(soporte.pk) == 1
+        traveller.shift(timedelta(seconds=11))  # 41 s: gone, though the socket is open
+        assert await database_sync_to_async(selectors.agents_available_count)(soporte.pk) == 0
+        later = await database_sync_to_async(customer_chat)(bob, soporte, "¿Hay alguien?")
+        assert later.agent is None
+        await console.send_json_to({"type": "heartbeat"})  # back: the waiting chat is hers
+        mine = await receive_until(console, "console")
+        while later.pk not in [c["id"] for c in mine["chats"] if c["mine"]]:
+            mine = await receive_until(console, "console")
+        await customer.disconnect()
+        await console.disconnect()
+
+    try:
+        run(scenario)
+    finally:
+        clock.stop()
+
+
+def test_a_customer_nobody_answers_is_told_and_offered_a_ticket(alice, carla, soporte, settings):
+    settings.VENTANILLA = {**settings.VENTANILLA, "CHAT_ANSWER_SECONDS": 60}
+    available(carla)
+    chat = customer_chat(alice, soporte, "Mi sitio no carga")
+    clock = time_machine.travel(timezone.now(), tick=True)
+    traveller = clock.start()
+
+    async def scenario():
+        await flush_layer()
+        customer, _, _ = await connect(f"/ws/chat/{chat.token}/", session=await cookie(alice.user))
+        state = await receive_until(customer, "state")
+        assert (state["status"], state["offer_ticket"], state["unanswered"]) == (
+            "activo", False, False)
+        assert 55 <= state["unanswered_in"] <= 60
+        traveller.shift(timedelta(seconds=61))
+        await customer.send_json_to({"type": "state"})  # the widget asks when the time is up
+        state = await receive_until(customer, "state")
+        assert (state["offer_ticket"], state["unanswered"]) == (True, True)
+        await customer.send_json_to({"type": "ticket", "body": "Mi sitio no carga"})
+        assert (await receive_until(customer, "ticket_created"))["number"]
+        await customer.disconnect()
+
+    try:
+        run(scenario)
+    finally:
+        clock.stop()
+    chat.refresh_from_db()
+    assert (chat.status, chat.ticket.customer) == (Chat.Status.CLOSED, alice)
 
 
 def test_the_customer_answers_a_consent_request_from_the_chat_socket(alice, carla, soporte):

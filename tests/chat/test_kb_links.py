@@ -4,11 +4,11 @@ the help centre's public, published articles and inserts a link."""
 import pytest
 from django.urls import reverse
 
-from ventanilla.chat.models import AgentAvailability
-from ventanilla.chat.services import agent_availability_set, chat_start
+from ventanilla.chat.services import chat_start
 from ventanilla.kb.services import article_save
 
 from ..kb.conftest import FIXTURE_ARTICLES
+from .agents import available
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def articles():
 
 @pytest.fixture
 def chat(alice, carla, soporte):
-    agent_availability_set(carla, status=AgentAvailability.Status.AVAILABLE)
+    available(carla)
     chat = chat_start(department=soporte, user=alice.user, first_message="No me llega el correo")
     assert chat.agent == carla
     return chat

@@ -8,17 +8,18 @@ import time_machine
 from django.utils import timezone
 
 from ventanilla.chat import selectors, services
-from ventanilla.chat.models import AgentAvailability, Chat, ChatDepartment
+from ventanilla.chat.models import AgentAvailability, Chat, ChatDepartment, ChatMessage
 
 from ..conftest import make_agent
+from .agents import at_console, available
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_new_chat_goes_to_the_least_busy_available_agent(alice, bob, carla, soporte):
     luis = make_agent("luis@example.com", "Luis Soporte", [soporte])
-    services.agent_availability_set(carla, status="disponible", max_chats=2)
-    services.agent_availability_set(luis, status="disponible", max_chats=1)
+    available(carla, max_chats=2)
+    available(luis, max_chats=1)
     agents = [services.chat_start(department=soporte, name=f"V{n}", email=f"v{n}@example.com").agent
               for n in range(4)]
     # Carla was available first; then Luis (fewer chats); then Carla (room); then nobody.
@@ -40,11 +41,12 @@ def test_an_away_agent_gets_no_chats_and_the_customer_may_leave_a_ticket(alice, 
 
 def test_a_wait_past_the_departments_limit_offers_a_ticket(alice, carla, soporte):
     ChatDepartment.objects.filter(department=soporte).update(max_wait_minutes=5)
-    services.agent_availability_set(carla, status="disponible", max_chats=1)
+    available(carla, max_chats=1)
     services.chat_start(department=soporte, name="Primero", email="p@example.com")
     chat = services.chat_start(department=soporte, user=alice.user)
     assert selectors.customer_state(chat)["offer_ticket"] is False
     with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        at_console(carla)  # still at her console, busy with the first chat
         state = selectors.customer_state(chat)
     assert (state["position"], state["agents"], state["offer_ticket"]) == (1, 1, True)
 
@@ -69,3 +71,88 @@ def test_a_socket_that_sends_faster_than_a_person_types_is_slowed_down():
     assert [flood.exceeded() for _ in range(4)] == [False, False, False, True]
     flood.times[0] -= 11  # the oldest leaves the 10-second window
     assert flood.exceeded() is False
+
+
+# Availability is a console that is open now (issue 17, C1).
+
+def test_an_agent_who_said_disponible_but_has_no_console_open_gets_no_chats(alice, carla, soporte):
+    # What the demo used to seed: "disponible" in the database, nobody there.
+    services.agent_availability_set(carla, status=AgentAvailability.Status.AVAILABLE)
+    chat = services.chat_start(department=soporte, user=alice.user, first_message="Hola")
+    assert (chat.status, chat.agent) == (Chat.Status.WAITING, None)
+    state = selectors.customer_state(chat)
+    assert (state["agents"], state["offer_ticket"]) == (0, True)
+    assert not chat.messages.filter(body__contains="se unió").exists()
+
+
+def test_an_agent_is_reachable_while_a_console_beats_and_through_a_reload_then_not(
+        alice, bob, carla, soporte):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        available(carla)
+        clock.shift(timedelta(seconds=30))  # the socket closed for a reload: still there
+        assert selectors.agents_available_count(soporte.pk) == 1
+        clock.shift(timedelta(seconds=11))  # 41 s without a heartbeat: gone
+        assert selectors.agents_available_count(soporte.pk) == 0
+        chat = services.chat_start(department=soporte, user=alice.user)
+        assert chat.agent is None
+        at_console(carla)  # the console comes back: the waiting chat is hers
+        chat.refresh_from_db()
+        assert (chat.status, chat.agent) == (Chat.Status.ACTIVE, carla)
+
+
+def test_the_live_period_is_a_setting(carla, soporte, settings):
+    settings.VENTANILLA = {**settings.VENTANILLA, "CHAT_CONSOLE_LIVE_SECONDS": 5}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        available(carla)
+        clock.shift(timedelta(seconds=6))
+        assert selectors.agents_available_count(soporte.pk) == 0
+
+
+def test_a_routed_chat_names_the_agent_only_once_their_console_opened_it(alice, carla, soporte):
+    available(carla)
+    chat = services.chat_start(department=soporte, user=alice.user, first_message="Hola")
+    assert chat.agent == carla
+    assert not chat.messages.filter(body__contains="se unió").exists()
+    assert selectors.customer_state(chat)["agent"] == ""
+    assert services.chat_join(chat, agent=carla) is True
+    assert services.chat_join(chat, agent=carla) is False  # once
+    chat.refresh_from_db()
+    assert list(chat.messages.filter(body__contains="se unió").values_list("body", flat=True)) == [
+        "Carla se unió al chat."]
+    assert selectors.customer_state(chat)["agent"] == "Carla"
+
+
+def test_a_chat_handed_to_a_console_that_went_away_unopened_goes_back_to_the_queue(
+        alice, bob, carla, soporte):
+    luis = make_agent("luis@example.com", "Luis Soporte", [soporte])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        available(carla, max_chats=1)
+        chat = services.chat_start(department=soporte, user=alice.user)
+        assert chat.agent == carla  # her console never opens it: it closed
+        clock.shift(timedelta(seconds=60))
+        available(luis)  # Luis arrives: the stranded chat is his
+        chat.refresh_from_db()
+        assert (chat.status, chat.agent, chat.joined_at) == (Chat.Status.ACTIVE, luis, None)
+
+
+def test_nobody_answering_in_time_tells_the_customer_and_offers_a_ticket(alice, carla, soporte,
+                                                                        settings):
+    settings.VENTANILLA = {**settings.VENTANILLA, "CHAT_ANSWER_SECONDS": 60}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        available(carla)
+        chat = services.chat_start(department=soporte, user=alice.user, first_message="¿Hola?")
+        services.chat_join(chat, agent=carla)  # joined, but says nothing
+        state = selectors.customer_state(chat)
+        assert (state["offer_ticket"], state["unanswered"], state["unanswered_in"]) == (
+            False, False, 60)
+        clock.shift(timedelta(seconds=61))
+        state = selectors.customer_state(chat)
+        assert (state["offer_ticket"], state["unanswered"]) == (True, True)
+        assert "unanswered_in" not in state
+        services.chat_post(chat, kind=ChatMessage.Kind.AGENT, author=carla, body="Aquí estoy")
+        state = selectors.customer_state(chat)
+        assert (state["offer_ticket"], state["unanswered"]) == (False, False)

@@ -6,11 +6,12 @@ import pytest
 from django.urls import reverse
 
 from ventanilla.chat.access import SESSION_KEY
-from ventanilla.chat.models import AgentAvailability, Chat, ChatDepartment
+from ventanilla.chat.models import Chat, ChatDepartment
 from ventanilla.chat.sensitive import PLACEHOLDER
-from ventanilla.chat.services import agent_availability_set, chat_start
+from ventanilla.chat.services import chat_start
 from ventanilla.tickets.models import Channel, Ticket
 
+from .agents import available
 from .sockets import asgi_get
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_without_an_asgi_server_there_is_no_widget_to_fail(client, alice):
 
 
 def test_the_panel_shows_each_departments_scope_and_who_is_available(client, carla, soporte):
-    agent_availability_set(carla, status=AgentAvailability.Status.AVAILABLE)
+    available(carla)
     panel = client.get(reverse("chat:start"), {"parcial": "1"}).content.decode()
     assert "No proporcionan ni solicitan" not in panel  # our own wording, not the seed's
     assert "Nunca pedimos ni damos credenciales de acceso por chat." in panel
@@ -106,7 +107,7 @@ def test_the_console_page_is_for_agents_only(client, alice, carla):
 
 def test_the_customer_sidebar_shows_services_and_open_tickets_to_the_chats_agent_only(
         client, alice, carla, diego, soporte, alice_ticket):
-    agent_availability_set(carla, status=AgentAvailability.Status.AVAILABLE)
+    available(carla)
     chat = chat_start(department=soporte, user=alice.user)
     url = reverse("chat:console_sidebar", args=[chat.pk])
     client.force_login(diego)
@@ -130,7 +131,7 @@ def test_the_chats_agent_verifies_the_customers_support_pin_from_the_sidebar(
     from ventanilla.status.models import PinCheck
     from ventanilla.status.services import PIN_MAX_FAILURES, pin_for
 
-    agent_availability_set(carla, status=AgentAvailability.Status.AVAILABLE)
+    available(carla)
     chat = chat_start(department=soporte, user=alice.user)
     url = reverse("chat:console_pin_check", args=[chat.pk])
     client.force_login(diego)

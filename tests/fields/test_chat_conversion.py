@@ -4,11 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ventanilla.chat.models import AgentAvailability, ChatMessage
-from ventanilla.chat.services import agent_availability_set, chat_convert_to_ticket, chat_start
+from ventanilla.chat.models import ChatMessage
+from ventanilla.chat.services import chat_convert_to_ticket, chat_start
 from ventanilla.fields.forms import category_fields_form
 from ventanilla.fields.models import TicketFieldValue
 from ventanilla.tickets.models import Category, Ticket
+
+from ..chat.agents import available
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +22,7 @@ def databases(soporte):
 
 @pytest.fixture
 def alice_chat(alice, carla, soporte):
-    agent_availability_set(carla, status=AgentAvailability.Status.AVAILABLE)
+    available(carla)
     chat = chat_start(department=soporte, user=alice.user,
                       first_message="No puedo entrar a phpMyAdmin")
     assert chat.agent == carla
@@ -133,7 +135,7 @@ def test_only_an_agent_who_may_read_the_chat_can_convert_it(client, alice_chat, 
 def test_a_visitors_answers_are_not_checked_against_services_they_do_not_have(soporte, carla):
     """A visitor has no known services: an address field that must belong to
     the customer's domains cannot apply."""
-    agent_availability_set(carla, status=AgentAvailability.Status.AVAILABLE)
+    available(carla)
     chat = chat_start(department=soporte, name="Nadia", email="nadia@ejemplo.net",
                       first_message="No me llegan correos")
     correo = Category.objects.get(department=soporte, name="Correo", parent=None)

@@ -5,7 +5,6 @@ events back to the socket. Who may read what is decided in access.py.
 Close codes: 4403 for a console socket of someone who is not an agent,
 4404 for a chat that does not exist for this person (never a hint which)."""
 
-import asyncio
 import time
 from collections import deque
 from urllib.parse import parse_qs
@@ -217,17 +216,17 @@ class AgentConsoleConsumer(JsonConsumer):
             self.groups_joined.add(events.department_group(department_id))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        await db_call(presence.console_opened)(user.pk)
         await self.accept()
+        await db_call(services.agent_console_seen)(user, key=self.channel_name)
         await self.send_console()
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
-        if hasattr(self, "user") and await db_call(presence.console_closed)(self.user.pk) == 0:
-            # A reload reconnects within the grace period; a closed browser
-            # does not, and the agent stops receiving chats.
-            asyncio.get_running_loop().create_task(away_if_gone(self.user))
+        if hasattr(self, "user"):
+            # Seen until now: a reload reconnects within the live period; a
+            # closed browser does not, and the agent stops receiving chats.
+            await db_call(presence.console_seen)(self.user.pk, self.channel_name)
 
     async def send_console(self):
         await self.send_json(await db_call(selectors.console_state)(self.user))
@@ -238,6 +237,9 @@ class AgentConsoleConsumer(JsonConsumer):
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
         try:
+            if kind == "heartbeat":  # the console is open (presence.py)
+                await db_call(services.agent_console_seen)(self.user, key=self.channel_name)
+                return
             if kind == "availability":
                 max_chats = content.get("max_chats")
                 await db_call(services.agent_availability_set)(
@@ -284,6 +286,8 @@ class AgentConsoleConsumer(JsonConsumer):
         if group not in self.groups_joined:
             self.groups_joined.add(group)
             await self.channel_layer.group_add(group, self.channel_name)
+        if chat.agent_id == self.user.pk and chat.joined_at is None:
+            await db_call(services.chat_join)(chat, agent=self.user)
         messages = await db_call(selectors.history)(chat, after=after, for_agent=True)
         await self.send_json({"type": "history", "chat": chat.pk,
                               "messages": [events.message_payload(m) for m in messages]})
@@ -320,11 +324,6 @@ class AgentConsoleConsumer(JsonConsumer):
 
     async def console_changed(self, event):
         await self.send_console()
-
-
-async def away_if_gone(user) -> None:
-    await asyncio.sleep(presence.AWAY_GRACE_SECONDS)
-    await db_call(presence.away_if_no_console)(user)
 
 
 class TicketPresenceConsumer(JsonConsumer):

@@ -1,6 +1,6 @@
-"""Demo chats: a finished, rated conversation of the demo customer, a
-visitor waiting in Ventas, and the Soporte and Facturación agents available
-(so the widget on `make run` reaches a person)."""
+"""Demo chats: a finished, rated conversation of the demo customer and a
+visitor waiting in Ventas. Agents are available only with their console
+open, as anywhere else."""
 
 from django.db import transaction
 
@@ -9,7 +9,7 @@ from ventanilla.core import demo_data
 from ventanilla.tickets.models import Department
 
 from . import services
-from .models import AgentAvailability, Chat, ChatMessage
+from .models import Chat, ChatMessage
 
 
 def seed_demo(stdout) -> None:
@@ -35,8 +35,8 @@ def seed_demo(stdout) -> None:
         services.chat_start(department=ventas, name="Valeria Ruiz", email="valeria@example.org",
                             visitor_reason=Chat.VisitorReason.NOT_A_CUSTOMER,
                             first_message="¿Qué plan me conviene para una tienda en línea?")
-    for email in ("agente@example.com", "facturacion@example.com"):
-        user = User.objects.filter(email=email).first()
-        if user is not None:
-            services.agent_availability_set(user, status=AgentAvailability.Status.AVAILABLE)
-    stdout.write("Chat: 2 chats de demostración; Soporte y Facturación disponibles.")
+    # No agent is seeded as available: an agent takes chats only while their
+    # console is open (presence.py), so the widget never promises a person
+    # who is not there.
+    stdout.write("Chat: 2 chats de demostración. Para atender chats, abre /consola/chat/ "
+                 "como agente y elige «Disponible».")

@@ -101,6 +101,9 @@ class Chat(models.Model):
     last_seq = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(_("inicio"), default=timezone.now)
     accepted_at = models.DateTimeField(_("atendido"), null=True, blank=True)
+    # When the assigned agent's console opened the chat: only then does the
+    # customer read "X se unió al chat" (an assignment alone is no person).
+    joined_at = models.DateTimeField(_("el agente se unió"), null=True, blank=True)
     closed_at = models.DateTimeField(_("terminado"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(
         _("valoración"), null=True, blank=True,
@@ -164,3 +167,25 @@ class ChatMessage(models.Model):
     @property
     def is_public(self) -> bool:
         return self.kind != self.Kind.NOTE
+
+
+class ConsoleConnection(models.Model):
+    """One open chat console socket of an agent, and when it last said it
+    is alive (on connecting, then a heartbeat every few seconds). An agent
+    is there while one of their consoles was seen lately (presence.py);
+    the row outlives a closed socket, so a reload keeps them there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="chat_consoles", verbose_name=_("agente"))
+    # The socket's channel name: unique per connection, across processes.
+    key = models.CharField(max_length=120, unique=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consola de chat abierta")
+        verbose_name_plural = _("consolas de chat abiertas")
+        indexes = [models.Index(fields=["user", "last_seen"], name="chat_console_seen")]
+
+    def __str__(self):
+        return f"{self.user} · {self.last_seen:%H:%M:%S}"

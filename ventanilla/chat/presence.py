@@ -1,44 +1,53 @@
-"""How many console sockets each agent has open, across server processes
-(the cache is Redis when REDIS_URL is set, like the channel layer; with the
-in-memory layer there is one process and the local cache is enough). An
-agent left "disponible" with no console open would be handed chats nobody
-reads: after a grace period with none open, they become "ausente"."""
+"""Whether an agent is at a chat console now.
 
-from django.core.cache import cache
+"Disponible" in the console is what the agent wants; being offered chats
+also needs a live console: each console socket records itself on connect
+and then on every heartbeat (chat.js sends one every HEARTBEAT_SECONDS),
+one row per connection, in the database every server process shares. An
+agent counts as there while one of their consoles was seen within
+live_seconds(): a missed heartbeat or a reload (the row outlives the
+closed socket) does not drop them, a closed browser or a dead network
+does, by itself, without anyone having to notice the disconnect."""
 
-from .models import AgentAvailability
+from datetime import timedelta
 
-AWAY_GRACE_SECONDS = 20
-_TTL = 24 * 3600
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
+from .models import ConsoleConnection
 
-def _key(user_id: int) -> str:
-    return f"chat:console-sockets:{user_id}"
-
-
-def console_opened(user_id: int) -> int:
-    cache.add(_key(user_id), 0, _TTL)
-    return cache.incr(_key(user_id))
-
-
-def console_closed(user_id: int) -> int:
-    try:
-        count = cache.decr(_key(user_id))
-    except ValueError:  # expired or flushed
-        return 0
-    if count < 0:
-        cache.set(_key(user_id), 0, _TTL)
-        return 0
-    return count
+HEARTBEAT_SECONDS = 15
+# Rows of consoles gone for longer than this are deleted when the agent
+# connects again (they only say "not there" by then).
+FORGET_AFTER = timedelta(days=1)
 
 
-def away_if_no_console(user) -> bool:
-    from .services import agent_availability_set
+def live_seconds() -> int:
+    return settings.VENTANILLA["CHAT_CONSOLE_LIVE_SECONDS"]
 
-    if cache.get(_key(user.pk), 0) > 0:
-        return False
-    availability = AgentAvailability.objects.filter(user=user).first()
-    if availability is None or availability.status == AgentAvailability.Status.AWAY:
-        return False
-    agent_availability_set(user, status=AgentAvailability.Status.AWAY)
-    return True
+
+def live_since(now=None):
+    return (now or timezone.now()) - timedelta(seconds=live_seconds())
+
+
+def has_live_console():
+    """An Exists() for a users queryset: the user has a console seen lately."""
+    return Exists(ConsoleConnection.objects.filter(user=OuterRef("pk"), last_seen__gte=live_since()))
+
+
+def is_live(user_id: int, *, now=None) -> bool:
+    return ConsoleConnection.objects.filter(user_id=user_id, last_seen__gte=live_since(now)).exists()
+
+
+def console_seen(user_id: int, key: str, *, now=None) -> bool:
+    """Record a console connection as alive now; True if the agent was not
+    at any console a moment ago (they just arrived)."""
+    now = now or timezone.now()
+    arrived = not is_live(user_id, now=now)
+    updated = ConsoleConnection.objects.filter(key=key, user_id=user_id).update(last_seen=now)
+    if not updated:
+        ConsoleConnection.objects.filter(user_id=user_id, last_seen__lt=now - FORGET_AFTER).delete()
+        ConsoleConnection.objects.update_or_create(key=key, defaults={
+            "user_id": user_id, "opened_at": now, "last_seen": now})
+    return arrived

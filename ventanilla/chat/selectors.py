@@ -1,7 +1,9 @@
 """Reads for the chat: queues, positions, waits, a console's view."""
 
+import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -10,6 +12,7 @@ from ventanilla.fields.selectors import chat_pending_consents
 from ventanilla.tickets.access import agent_department_ids, sees_all_departments
 from ventanilla.tickets.models import CannedResponse, Category, Department, Status, Ticket
 
+from . import presence
 from .models import AgentAvailability, Chat, ChatDepartment, ChatMessage
 from .seed import DEFAULT_COVERS, EXCLUDES
 
@@ -32,10 +35,11 @@ def chat_departments() -> list[ChatDepartment]:
 
 
 def available_agents(department_id: int):
-    """Agents who work the department and said they are disponible, with
-    how many live chats each has."""
+    """Agents who work the department, said they are disponible and have a
+    console open now (presence.py), with how many live chats each has."""
     return (
         User.objects.filter(
+            presence.has_live_console(),
             is_active=True, agent__is_active=True, agent__departments=department_id,
             chat_availability__status=AgentAvailability.Status.AVAILABLE,
         )
@@ -91,7 +95,8 @@ def customer_state(chat: Chat, *, now=None) -> dict:
     now = now or timezone.now()
     state = {
         "type": "state", "status": chat.status, "department": chat.department.name,
-        "agent": chat.agent.get_short_name() if chat.agent_id else "",
+        # Named only once their console opened the chat: before, nobody is there.
+        "agent": chat.agent.get_short_name() if chat.agent_id and chat.joined_at else "",
         "rated": chat.rating is not None, "transcript_sent": chat.transcript_sent_at is not None,
         "ticket": chat.ticket.number if chat.ticket_id else "",
         # Consent requests waiting for the customer's answer (ventanilla.fields).
@@ -99,6 +104,11 @@ def customer_state(chat: Chat, *, now=None) -> dict:
                       "expires_at": request.expires_at.isoformat()}
                      for request in chat_pending_consents(chat)] if chat.user_id else [],
     }
+    unanswered_in = unanswered_seconds_left(chat, now=now)
+    state["unanswered"] = unanswered_in == 0
+    if unanswered_in:
+        state["unanswered_in"] = unanswered_in  # the widget asks again then
+    state["offer_ticket"] = state["unanswered"]
     if chat.status == Chat.Status.WAITING:
         position = queue_position(chat)
         agents = agents_available_count(chat.department_id)
@@ -107,10 +117,23 @@ def customer_state(chat: Chat, *, now=None) -> dict:
         state.update(
             position=position, wait_minutes=max(1, round(wait.total_seconds() / 60)),
             agents=agents,
-            # Nobody to answer, or waiting past the department's limit.
-            offer_ticket=agents == 0 or now - chat.created_at > limit,
+            # Nobody to answer, waiting past the department's limit, or no
+            # agent answered in time.
+            offer_ticket=agents == 0 or now - chat.created_at > limit or state["unanswered"],
         )
     return state
+
+
+def unanswered_seconds_left(chat: Chat, *, now=None) -> int | None:
+    """For a live chat no agent has written in yet: the seconds left until
+    the customer is told nobody could attend them (0: that time has come).
+    None once an agent answered, or for a chat that ended or became a ticket."""
+    if chat.status == Chat.Status.CLOSED or chat.ticket_id:
+        return None
+    if chat.messages.filter(kind=ChatMessage.Kind.AGENT).exists():
+        return None
+    due = chat.created_at + timedelta(seconds=settings.VENTANILLA["CHAT_ANSWER_SECONDS"])
+    return max(0, math.ceil((due - (now or timezone.now())).total_seconds()))
 
 
 def history(chat: Chat, *, after: int = 0, for_agent: bool) -> list[ChatMessage]:

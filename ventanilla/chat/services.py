@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.accounts.models import Customer
+from ventanilla.accounts.models import Customer, User
 from ventanilla.integrations.events import emit
 from ventanilla.mail import outbound
 from ventanilla.sla.models import SatisfactionRating
@@ -24,7 +24,7 @@ from ventanilla.tickets import services as ticket_services
 from ventanilla.tickets.access import agent_may_see_department
 from ventanilla.tickets.models import Channel, Department, Ticket
 
-from . import events, selectors
+from . import events, presence, selectors
 from .models import AgentAvailability, Chat, ChatMessage
 from .sensitive import Masked, mask_sensitive
 
@@ -135,20 +135,62 @@ def chat_post(chat: Chat, *, kind: str, body: str, author=None, client_id: str =
     return Posted(message=message, masked=masked)
 
 
-def _assign(chat: Chat, agent, *, now) -> None:
+def _assign(chat: Chat, agent, *, now, joined: bool) -> None:
+    """Give a chat to an agent. Routing hands it to a live console, which
+    opens it by itself: the customer reads that the agent joined only then
+    (chat_join); an agent who takes it from the queue has joined already."""
     chat.agent = agent
     chat.status = Chat.Status.ACTIVE
     chat.accepted_at = chat.accepted_at or now
-    chat.save(update_fields=["agent", "status", "accepted_at"])
+    chat.joined_at = None
+    chat.save(update_fields=["agent", "status", "accepted_at", "joined_at"])
+    if joined:
+        _joined(chat, agent, now=now)
+    events.chat_changed(chat)
+
+
+def _joined(chat: Chat, agent, *, now) -> None:
+    chat.joined_at = now
+    chat.save(update_fields=["joined_at"])
     _add(chat, kind=ChatMessage.Kind.SYSTEM, now=now,
          body=_("%(agent)s se unió al chat.") % {"agent": agent.get_short_name()})
-    events.chat_changed(chat)
+
+
+def chat_join(chat: Chat, *, agent) -> bool:
+    """The assigned agent's console opened the chat: they are in it now.
+    True if this announced them (once per assignment)."""
+    with transaction.atomic():
+        chat = _locked(chat)
+        if chat.agent_id != agent.pk or chat.joined_at is not None or chat.is_closed:
+            return False
+        _joined(chat, agent, now=timezone.now())
+        events.chat_changed(chat)
+    return True
+
+
+def _requeue_unjoined(department_id: int) -> None:
+    """Chats handed to a console that went away before opening them go back
+    to the queue (nobody told the customer anyone joined)."""
+    stranded = (Chat.objects.select_for_update()
+                .filter(department_id=department_id, status=Chat.Status.ACTIVE,
+                        joined_at__isnull=True, agent__isnull=False)
+                .exclude(agent__in=User.objects.filter(presence.has_live_console())))
+    for chat in stranded:
+        previous_agent_id = chat.agent_id
+        chat.agent = None
+        chat.status = Chat.Status.WAITING
+        chat.save(update_fields=["agent", "status"])
+        events.chat_changed(chat)
+        events.send_on_commit(events.agent_group(previous_agent_id), {"type": "console.changed"})
 
 
 def chat_dispatch(department_id: int) -> int:
     """Hand waiting chats, oldest first, to the least busy available agents
-    while any has room. Returns how many were handed out."""
+    (disponible, with a console open) while any has room. Returns how many
+    were handed out."""
     handed = 0
+    with transaction.atomic():
+        _requeue_unjoined(department_id)
     while True:
         with transaction.atomic():
             waiting = (
@@ -161,7 +203,7 @@ def chat_dispatch(department_id: int) -> int:
             agent = selectors.least_busy_agent(department_id)
             if agent is None:
                 return handed
-            _assign(waiting, agent, now=timezone.now())
+            _assign(waiting, agent, now=timezone.now(), joined=False)
             handed += 1
 
 
@@ -173,8 +215,19 @@ def chat_take(chat: Chat, *, agent) -> Chat:
             raise ValidationError(_("Otro agente ya atiende este chat."))
         if not agent_may_see_department(agent, chat.department_id):
             raise ValidationError(_("No atiendes el departamento de este chat."))
-        _assign(chat, agent, now=timezone.now())
+        _assign(chat, agent, now=timezone.now(), joined=True)
     return chat
+
+
+def agent_console_seen(agent, *, key: str) -> None:
+    """A console socket of the agent connected or sent its heartbeat. An
+    agent who just arrived (disponible, no console open a moment ago) gets
+    the chats waiting in their departments."""
+    if not presence.console_seen(agent.pk, key):
+        return
+    if AgentAvailability.objects.filter(user=agent, status=AgentAvailability.Status.AVAILABLE).exists():
+        for department in selectors.console_departments(agent):
+            chat_dispatch(department.pk)
 
 
 def agent_availability_set(agent, *, status: str, max_chats: int | None = None) -> AgentAvailability:
@@ -224,7 +277,8 @@ def chat_transfer(chat: Chat, *, actor, to_agent=None, to_department: Department
             chat.agent = to_agent
             chat.status = Chat.Status.ACTIVE
             chat.accepted_at = chat.accepted_at or now
-            chat.save(update_fields=["agent", "status", "accepted_at"])
+            chat.joined_at = None  # "X se unió" once their console opens it
+            chat.save(update_fields=["agent", "status", "accepted_at", "joined_at"])
             _add(chat, kind=ChatMessage.Kind.SYSTEM, now=now, body=_(
                 "Te transferimos con %(agent)s.") % {"agent": to_agent.get_short_name()})
         else:
@@ -233,7 +287,8 @@ def chat_transfer(chat: Chat, *, actor, to_agent=None, to_department: Department
             chat.department = to_department
             chat.agent = None
             chat.status = Chat.Status.WAITING
-            chat.save(update_fields=["department", "agent", "status"])
+            chat.joined_at = None
+            chat.save(update_fields=["department", "agent", "status", "joined_at"])
             _add(chat, kind=ChatMessage.Kind.SYSTEM, now=now, body=_(
                 "Te transferimos a %(department)s; un agente te atenderá en breve."
             ) % {"department": to_department.name})

@@ -13,7 +13,7 @@ from ventanilla.core import ratelimit
 from ventanilla.tickets.access import is_console_user
 from ventanilla.tickets.console_views import console_required
 
-from . import access, selectors, services
+from . import access, presence, selectors, services
 from .forms import StartForm
 
 START_RATE = "10/h"
@@ -119,7 +119,7 @@ def offline_ticket(request):
 
 @console_required
 def console(request):
-    return render(request, "chat/console.html", {})
+    return render(request, "chat/console.html", {"heartbeat_seconds": presence.HEARTBEAT_SECONDS})
 
 
 @console_required

@@ -224,6 +224,7 @@
     self.typing = root.querySelector("[data-chat-typing]");
     self.notice = root.querySelector("[data-chat-notice]");
     self.offer = root.querySelector("[data-chat-offer]");
+    self.offerText = root.querySelector("[data-chat-offer-text]");
     self.sendForm = root.querySelector("[data-chat-send]");
     self.input = self.sendForm.querySelector("textarea");
     self.end = root.querySelector("[data-chat-end]");
@@ -376,6 +377,10 @@
     } else if (data.type === "message") {
       self.log.add(data);
       if (data.kind !== "cliente") self.typing.hidden = true;
+      if (data.kind === "agente") {  // someone answered: no "nobody could attend you"
+        clearTimeout(self.unansweredTimer);
+        self.offer.hidden = true;
+      }
     } else if (data.type === "ack") {
       self.log.acked(data.client_id, data.seq);
       delete self.saved.pending[data.client_id];
@@ -403,11 +408,21 @@
     if (state.status === "espera") {
       this.status.textContent = fmt(T.waiting, {position: state.position, minutes: state.wait_minutes});
     } else if (state.status === "activo") {
-      this.status.textContent = fmt(T.with_agent, {agent: state.agent});
+      // Named only once the agent's console opened the chat.
+      this.status.textContent = state.agent ? fmt(T.with_agent, {agent: state.agent}) : T.assigned;
     } else {
       this.status.textContent = T.closed;
     }
-    this.offer.hidden = !(state.status === "espera" && state.offer_ticket);
+    this.offer.hidden = closed || !state.offer_ticket;
+    this.offerText.textContent = state.unanswered ? T.unanswered : T.offer;
+    // No agent has answered yet: ask again when the server's time runs out.
+    var self = this;
+    clearTimeout(self.unansweredTimer);
+    if (state.unanswered_in) {
+      self.unansweredTimer = setTimeout(function () {
+        if (self.socket) self.socket.send({type: "state"});
+      }, state.unanswered_in * 1000 + 300);
+    }
     this.sendForm.hidden = closed;
     this.endButton.hidden = closed;
     this.end.hidden = !closed;
@@ -461,6 +476,7 @@
   };
   Widget.prototype.reset = function (message) {
     clearInterval(this.poll);
+    clearTimeout(this.unansweredTimer);
     if (this.socket) this.socket.stop();
     this.socket = null;
     this.saved = {};
@@ -508,6 +524,10 @@
       lost: function () { self.connection.textContent = T.reconnecting; },
       message: function (data) { self.receive(data); },
     });
+    // "Here": chats are offered to an agent only while a console of theirs
+    // sends this (ventanilla/chat/presence.py).
+    setInterval(function () { self.socket.send({type: "heartbeat"}); },
+                Number(root.dataset.heartbeatSeconds || 15) * 1000);
   }
   Console.prototype.alert = function (text) {
     if (document.hidden) document.title = "(!) " + text + " · " + this.title;
