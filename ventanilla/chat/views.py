@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ventanilla.core import ratelimit
 from ventanilla.tickets.access import is_console_user
+from ventanilla.tickets.allowance import ticket_create_consume
 from ventanilla.tickets.console_views import console_required
 
 from . import access, presence, selectors, services
@@ -65,11 +66,10 @@ def _form_errors(form) -> JsonResponse:
 
 def _rate_limited(request) -> JsonResponse | None:
     key = str(request.user.pk) if request.user.is_authenticated else _client_ip(request)
-    if ratelimit.exceeded("chat-start", key, START_RATE):
+    if ratelimit.consume("chat-start", key, START_RATE) is None:
         return JsonResponse({"errors": {"__all__": [_(
             "Has iniciado demasiados chats en poco tiempo. Espera un poco o escríbenos un ticket.")]}},
             status=429)
-    ratelimit.hit("chat-start", key, START_RATE)
     return None
 
 
@@ -101,9 +101,8 @@ def offline_ticket(request):
         return _form_errors(form)
     if not form.cleaned_data.get("message", "").strip():
         return JsonResponse({"errors": {"message": [_("Escribe tu consulta.")]}}, status=400)
-    key = str(request.user.pk) if request.user.is_authenticated else _client_ip(request)
-    rate = settings.VENTANILLA["TICKET_CREATE_RATE"]
-    if ratelimit.exceeded("chat-ticket", key, rate):
+    usage = _ticket_allowance(request)
+    if usage is None:
         return JsonResponse({"errors": {"__all__": [_(
             "Has dejado demasiadas consultas en poco tiempo. Espera un poco.")]}}, status=429)
     data = form.cleaned_data
@@ -112,9 +111,22 @@ def offline_ticket(request):
             department=data["department"], body=data["message"], user=request.user,
             name=data.get("name", ""), email=data.get("email", ""))
     except ValidationError as error:
+        usage.refund()
         return JsonResponse({"errors": {"__all__": error.messages}}, status=400)
-    ratelimit.hit("chat-ticket", key, rate)
+    except Exception:
+        usage.refund()
+        raise
     return JsonResponse({"number": ticket.number})
+
+
+def _ticket_allowance(request) -> ratelimit.Usage | None:
+    """A customer's question left as a ticket uses the same allowance as the
+    portal's «Abrir ticket»; a visitor's is counted per address."""
+    customer = request.user.customer_account if request.user.is_authenticated else None
+    if customer is not None:
+        return ticket_create_consume(customer)
+    key = str(request.user.pk) if request.user.is_authenticated else _client_ip(request)
+    return ratelimit.consume("chat-ticket", key, settings.VENTANILLA["TICKET_CREATE_RATE"])
 
 
 @console_required
@@ -184,10 +196,9 @@ def console_kb_search(request, chat_id):
     chat = access.chat_for_agent(request.user, chat_id)
     # Articles in the customer's language (Spanish for visitors).
     language = chat.user.language if chat.user_id and chat.user.language in {"es", "en"} else "es"
-    if ratelimit.exceeded("chat-kb-search", str(request.user.pk), KB_SEARCH_RATE):
+    if ratelimit.consume("chat-kb-search", str(request.user.pk), KB_SEARCH_RATE) is None:
         return JsonResponse({"error": _("Demasiadas búsquedas seguidas; espera un momento.")},
                             status=429)
-    ratelimit.hit("chat-kb-search", str(request.user.pk), KB_SEARCH_RATE)
     query = str(request.GET.get("q", ""))[:200]
     results = search_articles(query, language=language, limit=6,
                               candidates=kb_access.public_articles(), typing=True) \

@@ -84,18 +84,20 @@ def consent_link(request, token):
     records (mail scanners open links in emails on their own)."""
     rate = settings.VENTANILLA_FIELDS["CONSENT_LINK_RATE"]
     client = request.META.get("REMOTE_ADDR", "")
-    if ratelimit.exceeded("consent-link", client, rate):
+    # Counted: bad links and answers (a good link only opened is given back).
+    usage = ratelimit.consume("consent-link", client, rate)
+    if usage is None:
         return render(request, "fields/consent_link.html", {"error": _(
             "Demasiados intentos. Espera un poco y vuelve a intentarlo.")}, status=429)
     try:
         consent = services.consent_from_token(token)
     except services.ConsentLinkError as error:
-        ratelimit.hit("consent-link", client, rate)
         return render(request, "fields/consent_link.html", {"error": error.messages[0]},
                       status=400)
+    if request.method != "POST":
+        usage.refund()
     answered = None
     if request.method == "POST":
-        ratelimit.hit("consent-link", client, rate)
         form = ConsentAnswerForm(request.POST)
         if form.is_valid():
             user = request.user if request.user.is_authenticated else None

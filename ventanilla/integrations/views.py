@@ -18,9 +18,8 @@ SSO_RATE = "30/m"
 def sso_login(request, integration: str):
     """The billing system's signed link into the client area."""
     ip = request.META.get("REMOTE_ADDR", "")
-    if ratelimit.exceeded("sso", ip, SSO_RATE):
+    if ratelimit.consume("sso", ip, SSO_RATE) is None:
         return render(request, "integrations/sso_refused.html", {"code": "rate_limited"}, status=429)
-    ratelimit.hit("sso", ip, SSO_RATE)
     try:
         user = sso_link_use(
             Integration.objects.filter(slug=integration).first(),

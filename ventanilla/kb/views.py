@@ -29,10 +29,7 @@ def client_ip(request) -> str:
 
 def _rate_limited(request, action: str, rate: str) -> bool:
     key = f"u{request.user.pk}" if request.user.is_authenticated else client_ip(request)
-    if ratelimit.exceeded(action, key, rate):
-        return True
-    ratelimit.hit(action, key, rate)
-    return False
+    return ratelimit.consume(action, key, rate) is None
 
 
 def _language(request) -> str:

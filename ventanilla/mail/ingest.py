@@ -236,9 +236,8 @@ def _apply(inbound: InboundMessage, parsed: ParsedEmail, *, enforce_rate: bool) 
     agent = _agent_with_address(sender)
     if enforce_rate and agent is None:
         rate = settings.VENTANILLA.get("MAIL_SENDER_RATE", "")
-        if ratelimit.exceeded(RATE_ACTION, sender, rate):
+        if ratelimit.consume(RATE_ACTION, sender, rate) is None:
             raise _Quarantine(_("Demasiados mensajes de este remitente en poco tiempo."))
-        ratelimit.hit(RATE_ACTION, sender, rate)
 
     ticket, by_message_id = _thread(parsed, sender, agent)
     body, files = _content(parsed)

@@ -145,10 +145,9 @@ def notification_address_remove(address: NotificationAddress) -> None:
 
 def _check_confirmation_rate(customer: Customer) -> None:
     key = str(customer.pk)
-    if ratelimit.exceeded("notification-address", key, CONFIRMATION_RATE):
+    if ratelimit.consume("notification-address", key, CONFIRMATION_RATE) is None:
         raise ValidationError(
             _("Enviaste demasiadas confirmaciones hoy. Inténtalo de nuevo mañana."), code="rate")
-    ratelimit.hit("notification-address", key, CONFIRMATION_RATE)
 
 
 def _send_confirmation(address_id: int) -> None:

@@ -34,9 +34,8 @@ def survey(request, token: str, score: int):
     if ticket is None or not 1 <= score <= 5:
         raise Http404
     ip = request.META.get("REMOTE_ADDR", "")
-    if ratelimit.exceeded("sla_survey", ip, SURVEY_RATE):
+    if ratelimit.consume("sla_survey", ip, SURVEY_RATE) is None:
         return render(request, "sla/survey_thanks.html", {"limited": True}, status=429)
-    ratelimit.hit("sla_survey", ip, SURVEY_RATE)
     services.satisfaction_record(source=SatisfactionRating.Source.SURVEY,
                                  subject_key=f"ticket:{ticket.pk}", score=score, ticket=ticket)
     return render(request, "sla/survey_thanks.html", {

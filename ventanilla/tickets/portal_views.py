@@ -7,7 +7,6 @@ so another customer's number (or an agent's visit) answers 404."""
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,13 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ventanilla.chat.portal import mask_portal_body  # the sensitive-data filter (chat issue)
-from ventanilla.core import ratelimit
 from ventanilla.core.ids import parse_id
 from ventanilla.fields.forms import category_fields_form, new_ticket_fields_form
 from ventanilla.fields.services import ticket_values_save
 
 from . import selectors, services
 from .access import is_console_user, ticket_for_customer
+from .allowance import ticket_create_consume
 from .models import Channel, Priority, Status, Ticket
 from .portal_forms import HistoryFilterForm, ReplyForm, TicketForm
 from .services import TicketClosedError
@@ -106,7 +105,8 @@ def ticket_new(request):
             category_id=form.initial.get("category"))
     status = 200
     if request.method == "POST" and form.is_valid() and fields_form.is_valid():
-        if ticket_create_rate_exceeded(request.customer):
+        usage = ticket_create_consume(request.customer)
+        if usage is None:
             form.add_error(None, _(
                 "Has abierto demasiados tickets en poco tiempo. Espera un poco antes de abrir "
                 "otro; si es urgente, responde en uno de tus tickets abiertos."))
@@ -125,9 +125,12 @@ def ticket_new(request):
                     then=lambda ticket: ticket_values_save(ticket, fields_form),
                 )
             except ValidationError as error:
+                usage.refund()
                 form.add_error(None, error)
+            except Exception:
+                usage.refund()
+                raise
             else:
-                ticket_create_rate_hit(request.customer)
                 return redirect("portal:ticket_created", number=ticket.number)
     return render(request, "portal/ticket_new.html", {
         "form": form, "follow_up": follow_up, "fields_form": fields_form,
@@ -189,15 +192,6 @@ def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
     return initial
 
 
-
-
-def ticket_create_rate_exceeded(customer) -> bool:
-    return ratelimit.exceeded("ticket-create", str(customer.pk),
-                              settings.VENTANILLA["TICKET_CREATE_RATE"])
-
-
-def ticket_create_rate_hit(customer) -> None:
-    ratelimit.hit("ticket-create", str(customer.pk), settings.VENTANILLA["TICKET_CREATE_RATE"])
 
 
 # --- The ticket page -------------------------------------------------------
