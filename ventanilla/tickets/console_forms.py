@@ -8,8 +8,10 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.ids import parse_id
 from ventanilla.core.widgets import MemoizedSelect
 
 from . import selectors
@@ -131,20 +133,38 @@ class TicketFieldsForm(forms.Form):
             key=_tree_order,
         )
         self._categories = {str(c.pk): c for c in categories}
-        groups: dict[Department, list] = {}
+        options: list[tuple[str, str, int]] = []
         for category in categories:
             label = str(category)
             if not category.is_active:
                 label = _("%(name)s (ya no se usa)") % {"name": label}
-            groups.setdefault(category.department, []).append((str(category.pk), label))
-        choices = [("", _("Sin categoría"))] + [
-            (department.name, options) for department, options in groups.items()
-        ]
-        self.fields["category"].choices = choices
-        # Every category of every department: rendered once per list (≈4 ms
-        # of the ticket page), not on every page view.
+            options.append((str(category.pk), label, category.department_id))
+        # Any category validates (clean() refuses one of another department
+        # with a clear message, which is all a browser without JavaScript
+        # gets); the select offers only the chosen department's categories,
+        # and follows the department select through category_fragment_url.
+        self.fields["category"].choices = [("", _("Sin categoría"))] + [
+            (pk, label) for pk, label, _department in options]
+        department_id = self.shown_department_id()
+        shown = [("", _("Sin categoría"))] + [
+            (pk, label) for pk, label, department in options if department == department_id]
+        # Rendered once per list (the ticket page's hot path), not on every view.
         self.fields["category"].widget = MemoizedSelect(
-            key=f"console-categories:{hash(json.dumps(choices, default=str))}", choices=choices)
+            key=f"console-categories:{hash(json.dumps(shown, default=str))}", choices=shown)
+        self.fields["department"].widget.attrs.update({
+            "hx-get": reverse("console:ticket_fields_categories", args=[ticket.number]),
+            "hx-trigger": "change", "hx-include": "closest form",
+            "hx-target": "#id_category", "hx-swap": "outerHTML",
+            "aria-controls": "id_category",
+        })
+
+    def shown_department_id(self) -> int | None:
+        """The department whose categories the select offers: the one
+        submitted (or asked for by the fragment), else the ticket's."""
+        chosen = parse_id(self.data.get("department")) if self.is_bound else None
+        if chosen is None:
+            chosen = parse_id(self.initial.get("department"))
+        return chosen if chosen is not None else self.ticket.department_id
 
     def clean(self):
         data = super().clean()

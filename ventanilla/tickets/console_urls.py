@@ -10,6 +10,8 @@ urlpatterns = [
     path("tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<str:number>/responder/", views.ticket_reply, name="ticket_reply"),
     path("tickets/<str:number>/campos/", views.ticket_fields, name="ticket_fields"),
+    path("tickets/<str:number>/campos/categorias/", views.ticket_fields_categories,
+         name="ticket_fields_categories"),
     path("tickets/<str:number>/estado/", views.ticket_status, name="ticket_status"),
     path("tickets/<str:number>/asignar/", views.ticket_assign, name="ticket_assign"),
     path("tickets/<str:number>/fusionar/", views.ticket_merge, name="ticket_merge"),

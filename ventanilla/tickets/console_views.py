@@ -253,6 +253,17 @@ def ticket_fields(request, number):
 
 
 @console_required
+def ticket_fields_categories(request, number):
+    """htmx: the "Clasificación" category <select>, narrowed to the
+    department just chosen (the category kept if it belongs to it)."""
+    ticket = access.ticket_for_agent(request.user, number)
+    form = TicketFieldsForm(ticket, initial={
+        "department": request.GET.get("department"), "category": request.GET.get("category"),
+    })
+    return render(request, "console/_ticket_category_select.html", {"fields_form": form})
+
+
+@console_required
 @require_POST
 def ticket_status(request, number):
     user = request.user
