@@ -6,6 +6,7 @@ a customer who is not affected sees nothing."""
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
@@ -24,6 +25,8 @@ def test_an_incident_is_published_and_the_affected_customer_sees_banner_and_noti
     ComponentService.objects.create(
         component=web1, service=alice.services.get(type=Service.Type.SHARED_NEGOCIOS))
 
+    # Publishing takes a permission an administrator gives in the admin.
+    carla.user_permissions.add(Permission.objects.get(codename="publish_incident"))
     agent = open_session(carla)
     agent.goto(f"{live_server.url}/consola/")
     agent.get_by_role("link", name="Incidencias").click()
@@ -80,3 +83,20 @@ def test_an_incident_is_published_and_the_affected_customer_sees_banner_and_noti
     screenshot(public, "status-page")
     for page in (agent, customer, other, public):
         assert not page.js_errors, page.js_errors
+
+
+def test_a_billing_agent_without_the_permission_sees_incidents_but_no_publish_button(
+        open_session, live_server, diego, carla):
+    web1 = Component.objects.create(name="web1.hosting.mx")
+    incident = Incident.objects.create(title="web1 lento", status=Incident.Status.INVESTIGATING,
+                                       impact=Incident.Impact.DEGRADED)
+    incident.components.add(web1)
+    agent = open_session(diego)
+    agent.goto(f"{live_server.url}/consola/")
+    agent.get_by_role("link", name="Incidencias").click()
+    expect(agent.get_by_role("link", name="web1 lento")).to_be_visible()
+    expect(agent.get_by_role("link", name="Publicar incidente o mantenimiento")).to_have_count(0)
+    agent.get_by_role("link", name="web1 lento").click()
+    expect(agent.get_by_role("heading", name="web1 lento")).to_be_visible()
+    expect(agent.get_by_role("button", name="Publicar actualización")).to_have_count(0)
+    screenshot(agent, "status-console-without-publish-permission")

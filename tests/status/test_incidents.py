@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -244,7 +245,9 @@ def test_an_update_reaches_every_linked_ticket_and_resolving_resolves_them(
 
 
 def test_the_console_publishes_and_updates_incidents(
-        agent_client, alice, web1, dns, django_capture_on_commit_callbacks):
+        agent_client, carla, alice, web1, dns, django_capture_on_commit_callbacks):
+    # Publishing takes a permission (tests/status/test_publish_permission_h6.py).
+    carla.user_permissions.add(Permission.objects.get(codename="publish_incident"))
     with django_capture_on_commit_callbacks(execute=True):
         response = agent_client.post(reverse("status:console_incident_new"), {
             "kind": "incidente", "title": "Correo lento", "impact": "degradado",

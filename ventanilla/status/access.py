@@ -1,10 +1,27 @@
 """How views fetch incidents: 404 for anything the user may not see."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from ventanilla.tickets.access import is_console_user
+from ventanilla.tickets.access import is_console_user, sees_all_departments
 
 from .models import Incident
+
+PUBLISH_PERMISSION = "status.publish_incident"
+
+
+def may_publish_incidents(user) -> bool:
+    """Who publishes incidents and their updates on the public status page:
+    supervisors and administrators, and agents given the permission
+    "status.publish_incident" in the admin. Every agent may still see the
+    console's incidents and link tickets to them."""
+    return is_console_user(user) and (sees_all_departments(user)
+                                      or user.has_perm(PUBLISH_PERMISSION))
+
+
+def require_publisher(user) -> None:
+    if not may_publish_incidents(user):
+        raise PermissionDenied
 
 
 def incident_for_console(user, incident_id: int) -> Incident:

@@ -110,6 +110,10 @@ class Incident(models.Model):
         verbose_name = _("incidente o mantenimiento")
         verbose_name_plural = _("incidentes y mantenimientos")
         ordering = ["-created_at"]
+        # Supervisors and administrators hold it by their role; any other
+        # agent gets it in the admin (user permissions or a group).
+        permissions = [("publish_incident",
+                        _("Puede publicar incidentes y mantenimientos en la página de estado"))]
         indexes = [models.Index(fields=["status", "created_at"], name="incident_status")]
 
     def __str__(self):

@@ -165,11 +165,13 @@ def console_incidents(request):
         "open": list(selectors.open_incidents().prefetch_related("components")),
         "recent": list(Incident.objects.exclude(status__in=list(state.OPEN_STATUSES))
                        .prefetch_related("components").order_by("-updated_at")[:20]),
+        "may_publish": access.may_publish_incidents(request.user),
     })
 
 
 @console_required
 def console_incident_new(request):
+    access.require_publisher(request.user)
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -196,6 +198,7 @@ def _render_console_incident(request, incident, form=None):
         "links": links,
         "affected_count": selectors.affected_customers(incident).count(),
         "form": form or IncidentUpdateForm(incident),
+        "may_publish": access.may_publish_incidents(request.user),
     })
 
 
@@ -203,6 +206,7 @@ def _render_console_incident(request, incident, form=None):
 def console_incident(request, incident_id: int):
     incident = access.incident_for_console(request.user, incident_id)
     if request.method == "POST":
+        access.require_publisher(request.user)
         form = IncidentUpdateForm(incident, request.POST)
         if form.is_valid():
             try:

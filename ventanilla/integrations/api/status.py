@@ -21,6 +21,7 @@ from ninja.responses import Status
 
 from ventanilla.status import services as status_services
 from ventanilla.status import state
+from ventanilla.status.access import may_publish_incidents
 from ventanilla.status.models import Component, Incident, IncidentTicket, IncidentUpdate
 from ventanilla.status.selectors import incident_span
 from ventanilla.tickets.access import tickets_for_agent
@@ -214,12 +215,22 @@ def incident_get(request, incident_id: int = PK):
     return Status(200, _incident_detail(request, _incident(incident_id)))
 
 
+def _require_publisher(agent) -> None:
+    """The integration's agent must be one who may publish in the console
+    (ventanilla.status.access.may_publish_incidents)."""
+    if not may_publish_incidents(agent):
+        raise ApiError(403, "not_a_publisher",
+                       _("El agente de la integración no tiene permiso para publicar incidentes; "
+                         "dáselo en el admin (permiso «Puede publicar incidentes…»)."))
+
+
 @router.post("/incidents", response={201: IncidentDetail, ERROR_CODES: Problem},
              summary="Publicar un incidente o programar un mantenimiento")
 def incident_create(request, payload: IncidentIn):
     """As the console's form: the customers of the affected components are told."""
     require(request, "status", "write")
     agent = acting_agent(request)
+    _require_publisher(agent)
     wanted = set(payload.components)
     components = list(Component.objects.filter(pk__in=wanted))
     if len(components) != len(wanted):
@@ -244,6 +255,7 @@ def incident_add_update(request, payload: UpdateIn, incident_id: int = PK):
     """As the console's update form; the incident.updated webhook fires."""
     require(request, "status", "write")
     agent = acting_agent(request)
+    _require_publisher(agent)
     incident = _incident(incident_id)
     if not state.can_transition(incident.kind, incident.status, payload.status):
         raise ApiError(409, "invalid_transition",
