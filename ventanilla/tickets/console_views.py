@@ -72,6 +72,7 @@ class QueueSelection:
     view: object
     tickets: object
     ordering: tuple
+    searched: str = ""  # q with its typos corrected, as searched
 
 
 def _queue_selection(request) -> QueueSelection:
@@ -79,15 +80,20 @@ def _queue_selection(request) -> QueueSelection:
     departments = selectors.console_departments(user)
     department = next((d for d in departments if d.slug == request.GET.get("departamento")), None)
     q = request.GET.get("q", "").strip()[:200]
+    searched = q
     if q:
         view = None
-        tickets = selectors.console_search(user, q, department=department)
+        # "correo outlok" searches "correo outlook" (the help centre's typo
+        # tolerance) unless the agent asked for exactly what was typed.
+        if not request.GET.get("exacto"):
+            searched = selectors.console_search_spelling(user, q)
+        tickets = selectors.console_search(user, searched, department=department)
         ordering = selectors.SEARCH_ORDERING
     else:
         view = selectors.QUEUE_VIEWS.get(request.GET.get("vista", ""), selectors.QUEUE_VIEWS[""])
         tickets = selectors.console_queue(user, view=view, department=department)
         ordering = view.ordering
-    return QueueSelection(departments, department, q, view, tickets, ordering)
+    return QueueSelection(departments, department, q, view, tickets, ordering, searched)
 
 
 @console_required(customers_to_portal=True)
@@ -103,6 +109,7 @@ def queue(request):
         "views": selectors.QUEUE_VIEWS.values(),
         "view": view,
         "q": q,
+        "searched": selection.searched,
         "departments": departments,
         "department": department,
         "page": page,

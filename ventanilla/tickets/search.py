@@ -19,7 +19,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from ventanilla.kb.search import text
+from ventanilla.core import text
 from ventanilla.kb.search.backends import FullTextIndex, PostgresBackend, SqliteBackend
 
 LANGUAGE = "es"
@@ -90,6 +90,12 @@ def index_ticket(ticket_id: int, document: dict | None = None, *, new: bool = Fa
 
 def unindex_ticket(ticket_id: int) -> None:
     _backend().delete(TICKET_INDEX, ticket_id)
+
+
+def has_word(word: str) -> bool:
+    """Whether any ticket's text contains the word (under any of its stems):
+    the spelling correction leaves known words alone."""
+    return _backend().has_word(TICKET_INDEX, word, LANGUAGE)
 
 
 def match_expression(query: text.Query) -> str:

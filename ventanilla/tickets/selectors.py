@@ -6,6 +6,7 @@ so no list can show a ticket its viewer may not see."""
 import copy
 import json
 import re
+import time
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accounts.models import Service, User
-from ventanilla.core import config_cache
+from ventanilla.core import config_cache, spelling, text
 from ventanilla.core.ids import parse_id
 
 from . import search as ticket_search
@@ -257,6 +258,43 @@ def parse_search(q: str) -> tuple[str, str]:
     if DOMAIN_RE.match(domain):
         return "domain", domain
     return "text", q
+
+
+# The console's spelling vocabulary: the subjects of the newest tickets the
+# agent may see and the category names, rebuilt per process every few minutes.
+SPELLING_TICKETS = 5000
+SPELLING_SECONDS = 300
+_spelling_vocabularies: dict[tuple, tuple[float, spelling.Vocabulary]] = {}
+
+
+def _console_vocabulary(user) -> spelling.Vocabulary:
+    scope = ("all",) if sees_all_departments(user) else tuple(sorted(agent_department_ids(user)))
+    entry = _spelling_vocabularies.get(scope)
+    now = time.monotonic()
+    if entry is None or entry[0] < now:
+        subjects = (tickets_for_agent(user).order_by("-id")
+                    .values_list("subject", flat=True)[:SPELLING_TICKETS])
+        names = Category.objects.values_list("name", flat=True)
+        vocabulary = spelling.build_vocabulary([*subjects, *names], ticket_search.LANGUAGE)
+        if len(_spelling_vocabularies) > 256:
+            _spelling_vocabularies.clear()
+        entry = _spelling_vocabularies[scope] = (now + SPELLING_SECONDS, vocabulary)
+    return entry[1]
+
+
+def console_search_spelling(user, q: str) -> str:
+    """The console search as it runs, with the help centre's typo tolerance
+    (ventanilla/core/spelling.py): a text search word that no ticket
+    contains ("outlok") is replaced by the closest word of the agent's
+    tickets' subjects and categories ("outlook"). Returns `q` unchanged when
+    every word is known or nothing is close."""
+    kind, term = parse_search(q)
+    if kind != "text":
+        return q
+    query = text.parse_query(term, ticket_search.LANGUAGE)
+    fixes = spelling.corrections(query, has_word=ticket_search.has_word,
+                                 vocabulary=lambda: _console_vocabulary(user))
+    return spelling.corrected_text(query, fixes) if fixes else q
 
 
 def console_search(user, q: str, *, department: Department | None = None) -> QuerySet[Ticket]:

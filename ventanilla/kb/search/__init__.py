@@ -9,9 +9,10 @@ words were searched too."""
 
 from dataclasses import dataclass, field
 
+from ventanilla.core.text import Query, parse_query, snippet
+
 from .backends import FullTextIndex, get_backend
 from .spelling import correct
-from .text import Query, parse_query, snippet
 
 ARTICLE_INDEX = FullTextIndex(
     table="kb_article_fts",

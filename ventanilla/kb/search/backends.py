@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from . import text
+from ventanilla.core import text
 
 PG_CONFIGS = {"es": "spanish", "en": "english"}
 
