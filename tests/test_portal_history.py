@@ -167,6 +167,24 @@ def test_the_history_never_finds_another_customers_ticket(alice_client, bob_tick
     assert numbers(alice_client.get(HISTORY, {"q": "VPS"})) == []
 
 
+def test_a_request_a_stranger_made_in_her_name_is_not_hers_until_she_confirms(
+        alice_client, alice, soporte):
+    from ventanilla.accounts.services import customer_for_stranger
+    from ventanilla.tickets import verification
+
+    holder = customer_for_stranger("alice@example.com", "Alicia")
+    ticket = services.ticket_create(customer=holder, subject="Cambien mi correo registrado",
+                                    body="Escríbanme a otra dirección.", department=soporte)
+    for query in ("", ticket.number, "Cambien", "otra dirección"):
+        assert numbers(alice_client.get(HISTORY, {"q": query})) == []
+    assert alice_client.get(HISTORY).context["tabs"][0][2] == 0
+    assert ticket.number not in alice_client.get(DASHBOARD).content.decode()
+
+    verification.ticket_verify(ticket, account=alice, how="sesion", actor=alice.user)
+    assert numbers(alice_client.get(HISTORY, {"q": "Cambien"})) == [ticket.number]
+    assert ticket.number in alice_client.get(DASHBOARD).content.decode()
+
+
 def test_the_search_and_status_combine(alice_client, one_of_each):
     response = alice_client.get(HISTORY, {"estado": "abierto", "q": "Ticket"})
     assert numbers(response) == [one_of_each[Status.OPEN].number]
