@@ -10,7 +10,8 @@ from django.utils import timezone
 from ventanilla.accounts.models import User
 from ventanilla.fields.selectors import chat_pending_consents
 from ventanilla.tickets.access import agent_department_ids, sees_all_departments
-from ventanilla.tickets.models import CannedResponse, Category, Department, Status, Ticket
+from ventanilla.tickets.models import CannedResponse, Category, Department, Ticket
+from ventanilla.tickets.status import OPEN_STATUSES
 
 from . import presence
 from .models import AgentAvailability, Chat, ChatDepartment, ChatMessage
@@ -149,14 +150,21 @@ def transcript_text(chat: Chat) -> str:
     internal notes, see notes())."""
     lines = []
     for message in history(chat, for_agent=False):
-        who = {
-            ChatMessage.Kind.CUSTOMER: chat.name,
-            ChatMessage.Kind.AGENT: message.author.get_short_name() if message.author else "",
-            ChatMessage.Kind.SYSTEM: "—",
-        }[message.kind]
         stamp = timezone.localtime(message.created_at).strftime("%H:%M")
-        lines.append(f"[{stamp}] {who}: {message.body}")
+        who = speaker(chat, message)
+        # A system line (someone joined, a transfer...) has no speaker.
+        lines.append(f"[{stamp}] {who}: {message.body}" if who else f"[{stamp}] {message.body}")
     return "\n".join(lines)
+
+
+def speaker(chat: Chat, message: ChatMessage) -> str:
+    """Who said a message in a transcript: the customer's or the agent's
+    name; nobody for the chat's own notices."""
+    if message.kind == ChatMessage.Kind.CUSTOMER:
+        return chat.name
+    if message.kind == ChatMessage.Kind.AGENT:
+        return message.author.get_short_name() if message.author else ""
+    return ""
 
 
 def notes(chat: Chat) -> list[ChatMessage]:
@@ -237,7 +245,7 @@ def sidebar(chat: Chat) -> dict:
         "convert_categories": convert_categories(chat) if not chat.ticket_id else [],
         "services": list(customer.services.order_by("name")) if customer else [],
         "open_tickets": list(
-            Ticket.objects.filter(customer=customer).exclude(status=Status.CLOSED)
+            Ticket.objects.filter(customer=customer, status__in=OPEN_STATUSES)
             .select_related("department").order_by("-updated_at")[:10]
         ) if customer else [],
         "canned_responses": list(

@@ -29,6 +29,9 @@ from .models import AgentAvailability, Chat, ChatMessage
 from .sensitive import Masked, mask_sensitive
 
 MAX_MESSAGE_CHARS = 5_000
+# A ticket made from a chat takes its subject from the first message's first
+# line, this long at most.
+SUBJECT_CHARS = 80
 
 
 class ChatClosedError(ValidationError):
@@ -372,6 +375,19 @@ def _customer_for(chat_or_none, *, user=None, name: str, email: str) -> Customer
     return customer_for_stranger(email, name)
 
 
+def subject_from(text: str, *, limit: int = SUBJECT_CHARS) -> str:
+    """A ticket's subject from a chat message: its first line, cut at a word
+    boundary to at most `limit` characters, ending in "…" when cut."""
+    line = " ".join(next((line for line in text.splitlines() if line.strip()), "").split())
+    if len(line) <= limit:
+        return line
+    cut = line[:limit - 1]
+    space = cut.rfind(" ")
+    if line[limit - 1] != " " and space >= limit // 2:  # a word boundary not too far back
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-—") + "…"
+
+
 def _visitor_header(chat: Chat) -> str:
     if chat.customer_id:
         return ""
@@ -407,7 +423,7 @@ def chat_convert_to_ticket(chat: Chat, *, agent, category=None, fields=None) -> 
                                   % {"number": chat.ticket.number})
         customer = _customer_for(chat, user=chat.user, name=chat.name, email=chat.email)
         first = chat.messages.filter(kind=ChatMessage.Kind.CUSTOMER).order_by("seq").first()
-        subject = (first.body.splitlines()[0][:120] if first else "") or \
+        subject = (subject_from(first.body) if first else "") or \
             _("Chat con %(name)s") % {"name": chat.name}
         # What the customer saw, and nothing else: the notes follow as
         # internal notes.
@@ -452,7 +468,7 @@ def chat_leave_ticket(*, department: Department, body: str, user=None, name: str
                 raise ChatClosedError()
             department, name, email = chat.department, chat.name, chat.email
         customer = _customer_for(chat, user=user, name=name, email=email)
-        subject = masked.splitlines()[0][:120] or _("Consulta desde el chat")
+        subject = subject_from(masked) or _("Consulta desde el chat")
         text = masked
         if chat is not None:
             text = (_visitor_header(chat) + masked + "\n\n" + _("Transcripción del chat:") + "\n\n"

@@ -43,6 +43,9 @@ def start(request):
         "console_user": is_console_user(request.user),
         "chat_widget_open": True,
         "incidents": _incidents_affecting(request),
+        # The help centre's question ("Chatear con un agente ahora"), as the
+        # ticket form carries it: the first message, already written.
+        "chat_question": str(request.GET.get("pregunta", ""))[:5000],
     }
     template = "chat/start.html#panel" if request.GET.get("parcial") else "chat/start.html"
     return render(request, template, context)

@@ -38,6 +38,10 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Role]] = {
     (S.RESOLVED, S.CLOSED): frozenset({Role.CUSTOMER, Role.AGENT, Role.SYSTEM}),
 }
 
+# Statuses of a ticket still being worked (by the department or the customer):
+# what "Tickets abiertos" lists anywhere.
+OPEN_STATUSES = frozenset({S.OPEN, S.PENDING})
+
 # Statuses in which the ticket waits for the customer: the auto-close clock runs.
 AWAITING_CUSTOMER = frozenset({S.PENDING, S.RESOLVED})
 

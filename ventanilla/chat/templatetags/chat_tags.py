@@ -6,6 +6,16 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
+@register.filter
+def ids_of_chat(form, chat):
+    """The console shows several chats' sidebars in one page: a form's
+    element ids (and the labels pointing at them) carry the chat's number,
+    so no two chats share one. Field names stay as they are."""
+    if form is not None:
+        form.auto_id = f"chat{chat.pk}_%s"
+    return form
+
+
 @register.simple_tag
 def chat_strings():
     """The widget's and console's words, translated, as a JSON data block

@@ -616,12 +616,20 @@
       entry.send.hidden = !chat;
     });
   };
+  /* What tells two chats of one customer apart: the chat's number, its
+     department and when it started. */
+  function chatMeta(chat) {
+    var started = chat.created_at ? new Date(chat.created_at).toLocaleTimeString(
+      [], {hour: "2-digit", minute: "2-digit"}) : "";
+    return "#" + chat.id + " · " + chat.department + (started ? " · " + started : "");
+  }
+
   Console.prototype.row = function (chat, label, action) {
     var li = document.createElement("li");
     li.className = "chatc__row";
     li.dataset.chat = chat.id;
     var text = document.createElement("span");
-    text.textContent = chat.name + " · " + chat.department + (chat.agent ? " · " + chat.agent : "");
+    text.textContent = chat.name + " · " + chatMeta(chat) + (chat.agent ? " · " + chat.agent : "");
     var button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn--small";
@@ -642,11 +650,16 @@
       tab.setAttribute("role", "tab");
       tab.dataset.chat = id;
       var name = document.createElement("span");
+      name.className = "chatc__tab-name";
       name.textContent = chat.name;
+      var meta = document.createElement("span");
+      meta.className = "chatc__tab-meta";
+      meta.textContent = chatMeta(chat);
       var badge = document.createElement("span");
       badge.className = "chatc__unread";
       badge.hidden = true;
       tab.appendChild(name);
+      tab.appendChild(meta);
       tab.appendChild(badge);
       tab.addEventListener("click", function () { self.activate(id); });
       self.tabs.appendChild(tab);
