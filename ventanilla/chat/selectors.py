@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from ventanilla.accounts.models import User
 from ventanilla.fields.selectors import chat_pending_consents
-from ventanilla.tickets.access import agent_department_ids, sees_all_departments
-from ventanilla.tickets.models import CannedResponse, Category, Department, Ticket
+from ventanilla.tickets.access import agent_department_ids, sees_all_departments, tickets_for_agent
+from ventanilla.tickets.models import CannedResponse, Category, Department
 from ventanilla.tickets.status import OPEN_STATUSES
 
 from . import presence
@@ -234,7 +234,10 @@ def convert_categories(chat: Chat) -> list:
     )
 
 
-def sidebar(chat: Chat) -> dict:
+def sidebar(chat: Chat, user) -> dict:
+    """The console's customer sidebar of a chat, as `user` (the agent
+    looking) may see it: the customer's tickets are only those the agent may
+    open (tickets.access.tickets_for_agent, the ticket page's rule)."""
     from ventanilla.fields.forms import ConsentRequestForm
     from ventanilla.fields.selectors import chat_consent_rows
 
@@ -245,7 +248,7 @@ def sidebar(chat: Chat) -> dict:
         "convert_categories": convert_categories(chat) if not chat.ticket_id else [],
         "services": list(customer.services.order_by("name")) if customer else [],
         "open_tickets": list(
-            Ticket.objects.filter(customer=customer, status__in=OPEN_STATUSES)
+            tickets_for_agent(user).filter(customer=customer, status__in=OPEN_STATUSES)
             .select_related("department").order_by("-updated_at")[:10]
         ) if customer else [],
         "canned_responses": list(

@@ -140,7 +140,7 @@ def console(request):
 @console_required
 def console_sidebar(request, chat_id):
     chat = access.chat_for_agent(request.user, chat_id)
-    return render(request, "chat/console_sidebar.html", {"chat": chat, **selectors.sidebar(chat)})
+    return render(request, "chat/console_sidebar.html", {"chat": chat, **selectors.sidebar(chat, request.user)})
 
 
 @console_required
@@ -161,7 +161,7 @@ def console_pin_check(request, chat_id):
         check = status_services.pin_check(chat.customer, agent=request.user, ticket=chat.ticket,
                                           pin=form.cleaned_data["pin"].strip())
     return render(request, "chat/console_sidebar.html", {
-        "chat": chat, "pin_form": form, "pin_check": check, **selectors.sidebar(chat)})
+        "chat": chat, "pin_form": form, "pin_check": check, **selectors.sidebar(chat, request.user)})
 
 
 @console_required
@@ -183,7 +183,7 @@ def console_consent(request, chat_id):
         except ValidationError as error:
             form.add_error(None, error)
     return render(request, "chat/console_sidebar.html", {
-        "chat": chat, **selectors.sidebar(chat), "consent_asked": asked,
+        "chat": chat, **selectors.sidebar(chat, request.user), "consent_asked": asked,
         "consent_form": ConsentRequestForm(prefix=selectors.CONSENT_PREFIX) if asked else form})
 
 
@@ -222,7 +222,7 @@ def console_convert(request, chat_id):
     from ventanilla.fields.forms import category_fields_form
 
     chat = access.chat_for_agent(request.user, chat_id)
-    context = {"chat": chat, **selectors.sidebar(chat)}
+    context = {"chat": chat, **selectors.sidebar(chat, request.user)}
     source = request.POST if request.method == "POST" else request.GET
     picked = str(source.get("categoria", ""))
     category = next((c for c in context["convert_categories"] if str(c.pk) == picked), None)
@@ -248,7 +248,7 @@ def console_convert(request, chat_id):
         else:
             chat.refresh_from_db()
             return render(request, "chat/console_sidebar.html", {
-                "chat": chat, **selectors.sidebar(chat), "converted_ticket": ticket})
+                "chat": chat, **selectors.sidebar(chat, request.user), "converted_ticket": ticket})
     # 200 with the errors, as the PIN check: the sidebar is a fragment the
     # console's script swaps in.
     return render(request, "chat/console_sidebar.html", {

@@ -25,7 +25,6 @@ from ventanilla.core.ids import parse_id
 from . import search as ticket_search
 from .access import (
     agent_department_ids,
-    agent_may_see_department,
     sees_all_departments,
     tickets_for_agent,
     tickets_for_customer,
@@ -505,20 +504,17 @@ def console_customer_services(customer) -> list[Service]:
 
 
 def console_customer_other_tickets(user, ticket: Ticket, *, limit: int = 10) -> list[Ticket]:
-    """The customer's last tickets but this one; `visible` says which ones
-    the agent may open (the others are listed without a link)."""
-    others = list(
-        Ticket.objects.filter(customer_id=ticket.customer_id)
+    """The customer's last tickets but this one, among those the agent may
+    open (access.tickets_for_agent: the ticket page's own rule). Tickets of
+    other departments are not listed at all: their subjects are not the
+    agent's to read. The rule is a plain department IN (...) on the
+    customer's rows, not an EXISTS per row (docs/performance.md)."""
+    return list(
+        tickets_for_agent(user).filter(customer_id=ticket.customer_id)
         .exclude(pk=ticket.pk)
         .only("number", "subject", "status", "priority", "updated_at", "department_id")
         .order_by("-updated_at", "-id")[:limit]
     )
-    # Decided on the page's rows, not as an EXISTS per row in SQL: on
-    # PostgreSQL that subquery ran for every ticket of a busy customer
-    # (2 s for 5,000 tickets at 1M; see docs/performance.md).
-    for other in others:
-        other.visible = agent_may_see_department(user, other.department_id)
-    return others
 
 
 def console_canned_responses(ticket: Ticket) -> list[CannedResponse]:
