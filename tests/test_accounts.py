@@ -87,7 +87,7 @@ def test_account_settings_reject_an_unknown_time_zone_in_spanish(client, alice):
         "full_name": "Alicia", "time_zone": "Marte/Olympus", "language": "es",
     })
     assert response.status_code == 200
-    assert "Escoja una opción válida" in response.content.decode()
+    assert "Elige una opción válida" in response.content.decode()
 
 
 def test_pages_are_spanish_even_when_the_browser_asks_for_english(client):
@@ -188,3 +188,58 @@ def test_the_admin_does_not_show_the_text_of_account_emails(
     assert page.status_code == 200
     assert alice.email in page.text
     assert key_link not in page.text
+
+
+# --- Tú everywhere, allauth's pages and emails included ---------------------------
+
+# Words that only the «usted» form uses on these pages.
+USTED = re.compile(
+    r"\b(usted|ustedes|su|sus|desea|ingrese|introduzca|escriba|confirme|verifique|siga|haga|"
+    r"compruebe|póngase|contáctenos|regístrese|inicie|solicite|emita|vuelva|reconoce|escanee|"
+    r"inténtelo|utilice|escoja|elija|seleccione|asegúrese|olvidó|ha olvidado|le hemos)\b", re.I)
+
+
+def visible_text(response) -> str:
+    main = response.content.decode().split("<main", 1)[-1].split("</main>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def test_allauth_pages_speak_as_tu(client, alice):
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    anonymous = ["account_login", "account_signup", "account_reset_password",
+                 "account_reset_password_done", "account_email_verification_sent"]
+    pages = {name: client.get(reverse(name)) for name in anonymous}
+    pages["confirm-email (expired)"] = client.get(reverse("account_confirm_email", args=["x"]))
+    client.force_login(alice.user)
+    for name in ["account_email", "account_change_password", "mfa_index", "account_reauthenticate"]:
+        pages[name] = client.get(reverse(name))
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        assert not USTED.findall(visible_text(response)), (name, USTED.findall(visible_text(response)))
+    assert "¿Olvidaste tu contraseña?" in visible_text(pages["account_login"])
+    assert "¿Ya tienes una cuenta?" in visible_text(pages["account_signup"])
+
+
+def test_a_wrong_password_is_told_as_tu(client, alice):
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    response = client.post(reverse("account_login"), {"login": alice.email, "password": "mala"})
+    assert "El correo electrónico o la contraseña que escribiste no son correctos." in response.text
+
+
+def test_allauth_emails_speak_as_tu(client, alice, mailoutbox, django_capture_on_commit_callbacks):
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": alice.email})
+        client.post(reverse("account_signup"), {
+            "email": "nuevo@example.com", "full_name": "Nuevo Cliente",
+            "password1": "una-clave-larga-9", "password2": "una-clave-larga-9"})
+    assert len(mailoutbox) == 2
+    for message in mailoutbox:
+        assert not USTED.findall(message.subject + " " + message.body), USTED.findall(message.body)
+    assert "Recibes este correo porque tú u otra persona" in mailoutbox[0].body
+
+
+def test_allauth_pages_stay_english_for_who_chose_english(client):
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("account_login"))
+    assert "Forgot your password?" in page.text and "Olvidaste" not in page.text
