@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "ventanilla.fields",
     "ventanilla.notifications",
     "ventanilla.integrations",
-    "django.contrib.admin",
+    "ventanilla.core.admin_site.AdminConfig",  # django.contrib.admin, models grouped by task
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

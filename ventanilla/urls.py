@@ -18,6 +18,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("salud/", core_views.health, name="health"),
     path("tema.css", core_views.theme_css, name="theme_css"),
+    path("marca/logotipo", core_views.site_logo, name="site_logo"),
     path("cuenta/", include("allauth.urls")),
     path("cuenta/ajustes/", include("ventanilla.accounts.urls")),
     path("cuenta/correos/", include("ventanilla.mail.urls")),

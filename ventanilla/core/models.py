@@ -1,17 +1,50 @@
+import hashlib
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Usa un color hexadecimal como #1f5fbf."))
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+def validate_logo(file) -> None:
+    """The logo is checked by its content, like an attachment
+    (tickets.attachments.check_upload), and must be a raster image: an SVG
+    can carry scripts and is refused."""
+    from ventanilla.tickets.attachments import check_upload
+
+    name = getattr(file, "name", "") or ""
+    if name.lower().endswith((".svg", ".svgz")):
+        raise ValidationError(_("No se admiten logotipos SVG (pueden llevar código): "
+                                "súbelo en PNG, JPG, GIF o WebP."), code="svg")
+    size = file.size
+    if size > LOGO_MAX_BYTES:
+        raise ValidationError(_("El logotipo pesa %(size)s; el máximo es %(max)s.")
+                              % {"size": filesizeformat(size), "max": filesizeformat(LOGO_MAX_BYTES)},
+                              code="too_large")
+    file.seek(0)
+    head = file.read(2048)
+    file.seek(0)
+    checked = check_upload(name, head, size)
+    if checked.content_type not in LOGO_TYPES:
+        raise ValidationError(_("El logotipo debe ser una imagen PNG, JPG, GIF o WebP."),
+                              code="not_an_image")
 
 
 class SiteSettings(models.Model):
     """The single row of settings an admin changes at run time."""
 
     site_name = models.CharField(_("nombre del sitio"), max_length=80, default="Ventanilla")
-    logo_url = models.CharField(
-        _("URL del logotipo"), max_length=300, blank=True,
-        help_text=_("Ruta en este mismo sitio (p. ej. /static/logo.svg); vacío muestra el nombre."),
+    logo = models.FileField(
+        _("logotipo"), upload_to="marca/", blank=True, validators=[validate_logo],
+        help_text=_("PNG, JPG, GIF o WebP de hasta 1 MB (unos 32 px de alto en pantalla); "
+                    "sin logotipo se muestra el nombre."),
     )
     primary_colour = models.CharField(_("color principal"), max_length=7, default="#1f5fbf",
                                       validators=[hex_colour])
@@ -33,6 +66,15 @@ class SiteSettings(models.Model):
 
     def __str__(self):
         return str(_("Configuración del sitio"))
+
+    @property
+    def logo_url(self) -> str:
+        """The public address of the logo (served by core.views.site_logo:
+        uploads are otherwise private), versioned so a new one shows at once."""
+        if not self.logo:
+            return ""
+        version = hashlib.sha256(self.logo.name.encode()).hexdigest()[:10]
+        return f"{reverse('site_logo')}?v={version}"
 
     @classmethod
     def load(cls) -> "SiteSettings":

@@ -33,6 +33,32 @@ def theme_css(request):
     return response
 
 
+def site_logo(request):
+    """The logo uploaded in the admin (validated as a raster image when it
+    was saved). Uploads live in private storage; this is its one public door."""
+    import filetype
+    from django.http import Http404
+
+    from .models import LOGO_TYPES, SiteSettings
+
+    site = SiteSettings.for_request(request)
+    if not site.logo:
+        raise Http404
+    try:
+        with site.logo.open("rb") as handle:
+            content = handle.read()
+    except OSError as error:
+        raise Http404 from error
+    kind = filetype.guess(content[:2048])
+    if kind is None or kind.mime not in LOGO_TYPES:
+        raise Http404
+    response = HttpResponse(content, content_type=kind.mime)
+    # The URL carries a version (SiteSettings.logo_url): a new logo is a new URL.
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
 # --- Error pages (handler404/handler403 in ventanilla/urls.py, CSRF_FAILURE_VIEW) ---
 # The 500 page is Django's own handler with templates/500.html, which is
 # rendered without a request context so it survives a failing database.
