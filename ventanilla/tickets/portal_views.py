@@ -22,7 +22,7 @@ from ventanilla.core.ids import parse_id
 from ventanilla.fields.forms import category_fields_form, new_ticket_fields_form
 from ventanilla.fields.services import ticket_values_save
 
-from . import selectors, services
+from . import selectors, services, verification
 from .access import is_console_user, ticket_for_customer
 from .allowance import ticket_create_consume
 from .models import Channel, Priority, Status, Ticket
@@ -63,6 +63,8 @@ def dashboard(request):
         "counts": selectors.customer_ticket_counts(request.user),
         "open_tickets": selectors.customer_open_tickets(request.user),
         "services": list(selectors.customer_services(request.customer)),
+        # Requests strangers made in this account's name, to claim or ignore.
+        "pending_requests": verification.pending_for(request.customer).count(),
     })
 
 
