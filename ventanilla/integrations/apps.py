@@ -6,3 +6,11 @@ class IntegrationsConfig(AppConfig):
     name = "ventanilla.integrations"
     label = "integrations"
     verbose_name = _("Integraciones")
+
+    def ready(self):
+        # Webhook events ride the notifications' outbox (integrations.events).
+        from ventanilla.mail import outbound
+
+        from . import events
+
+        outbound.OUTBOX_HANDLERS[events.OUTBOX_KIND] = events.outbox_build

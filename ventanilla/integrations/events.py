@@ -1,9 +1,14 @@
 """Webhook events: `emit(event, payload)` from any service.
 
-emit() only registers an on-commit hook: nothing happens for a transaction
-that rolls back, and the payload may be a zero-argument callable so that it
-is built only when some active webhook listens to the event. Each matching
-webhook gets a WebhookDelivery row and a job (ventanilla.integrations.webhooks).
+When some active webhook listens to the event, emit() records it in the
+caller's transaction as an outbox row (ventanilla.mail.outbound.
+notification_record, kind "webhook") with the payload as it is then: nothing
+is recorded for a transaction that rolls back, and nothing committed is
+lost when the process dies before the deliveries exist (the sweep builds
+the row again). The payload may be a zero-argument callable, built only
+when someone listens. Building the row gives each matching webhook a
+WebhookDelivery row and a job (ventanilla.integrations.webhooks), in the
+transaction that marks the row done.
 
 Ticket services call emit with ticket_payload()/message_payload(); the SLA,
 chat and status apps call it the same way with their own payloads, e.g.
@@ -43,8 +48,35 @@ def forget_listened_events() -> None:
     cache.delete(LISTENED_CACHE_KEY)
 
 
+OUTBOX_KIND = "webhook"
+
+
 def emit(event: str, payload: dict | Callable[[], dict]) -> None:
-    transaction.on_commit(lambda: _dispatch(event, payload))
+    from ventanilla.mail.outbound import notification_record
+
+    try:
+        if event not in listened_events():
+            return
+        data = payload() if callable(payload) else payload
+        # Dates and the like as the JSON the receivers get.
+        data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    except Exception:
+        # A webhook problem must not fail the change that caused it.
+        logger.exception("Could not record webhook event %s", event)
+        return
+    notification_record(OUTBOX_KIND, payload={"event": event, "data": data})
+
+
+def outbox_build(row) -> None:
+    """The outbox handler (registered in IntegrationsConfig.ready): one
+    delivery per active webhook that listens to the event."""
+    event, data = row.payload["event"], row.payload["data"]
+    subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True)
+                     if event in s.events]
+    if subscriptions and carries_internal_note(data):
+        subscriptions = [s for s in subscriptions if s.include_internal_notes]
+    if subscriptions:
+        deliveries_create(event, data, subscriptions, after_commit=True)
 
 
 def envelope(event: str, data: dict) -> str:
@@ -52,24 +84,6 @@ def envelope(event: str, data: dict) -> str:
         {"id": str(uuid.uuid4()), "event": event, "created_at": timezone.now(), "data": data},
         cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"),
     )
-
-
-def _dispatch(event: str, payload) -> None:
-    try:
-        if event not in listened_events():
-            return
-        subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True)
-                         if event in s.events]
-        if not subscriptions:
-            return
-        data = payload() if callable(payload) else payload
-        if carries_internal_note(data):
-            subscriptions = [s for s in subscriptions if s.include_internal_notes]
-        if subscriptions:
-            deliveries_create(event, data, subscriptions)
-    except Exception:
-        # The change is committed; a webhook problem must not fail the request.
-        logger.exception("Could not queue webhook deliveries for %s", event)
 
 
 def carries_internal_note(data: dict) -> bool:
@@ -81,7 +95,11 @@ def carries_internal_note(data: dict) -> bool:
     return isinstance(message, dict) and message.get("kind") == Message.Kind.NOTE
 
 
-def deliveries_create(event: str, data: dict, subscriptions) -> list[WebhookDelivery]:
+def deliveries_create(event: str, data: dict, subscriptions, *,
+                      after_commit: bool = False) -> list[WebhookDelivery]:
+    """A delivery row and a job per subscription; `after_commit` when the
+    rows are written in a transaction (a job queued before the commit
+    would not find its row)."""
     from .webhooks import enqueue
 
     deliveries = []
@@ -91,7 +109,10 @@ def deliveries_create(event: str, data: dict, subscriptions) -> list[WebhookDeli
         )
         deliveries.append(delivery)
     for delivery in deliveries:
-        enqueue(delivery.pk)
+        if after_commit:
+            transaction.on_commit(partial(enqueue, delivery.pk))
+        else:
+            enqueue(delivery.pk)
     return deliveries
 
 
