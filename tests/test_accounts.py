@@ -1,10 +1,12 @@
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import time_machine
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
+import ventanilla
 from tests.conftest import PASSWORD
 from tests.test_mail_outbound import (  # noqa: F401  (fixtures)
     START,
@@ -243,3 +245,23 @@ def test_allauth_pages_stay_english_for_who_chose_english(client):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("account_login"))
     assert "Forgot your password?" in page.text and "Olvidaste" not in page.text
+
+
+# --- One password rule: 12 characters, shown at sign-up -------------------------
+
+def test_sign_up_shows_the_password_rule_the_help_centre_gives(client):
+    page = visible_text(client.get(reverse("account_signup")))
+    assert "Tu contraseña debe tener al menos 12 caracteres." in page
+    article = Path(ventanilla.__file__).parent / "kb/demo_articles/no-puedo-iniciar-sesion.md"
+    assert "al menos 12 caracteres" in article.read_text(encoding="utf-8")
+
+
+def test_a_password_shorter_than_12_is_refused_in_spanish_keeping_what_was_typed(client):
+    response = client.post(reverse("account_signup"), {
+        "email": "corta@example.com", "full_name": "Clave Corta",
+        "password1": "clave-11-ch", "password2": "clave-11-ch",
+    })
+    assert response.status_code == 200
+    assert not User.objects.filter(email="corta@example.com").exists()
+    assert "La contraseña es demasiado corta. Debe contener por lo menos 12 caracteres." in response.text
+    assert 'value="corta@example.com"' in response.text and 'value="Clave Corta"' in response.text
