@@ -114,7 +114,7 @@ def contact_methods() -> list[ContactMethod]:
         response_time=_("Respuesta inicial en %(time)s") % {"time": _range_text(Channel.PORTAL, policies)},
         access=_("Área de cliente"),
         url=_url("portal:ticket_new"),
-        detail=_("Elija el departamento y la prioridad: Alta para incidentes críticos, "
+        detail=_("Elige el departamento y la prioridad: Alta para incidentes críticos, "
                  "como la indisponibilidad total del servicio."),
     )]
     chat_url = _url("chat:start")
@@ -132,7 +132,7 @@ def contact_methods() -> list[ContactMethod]:
             method=_("Correo electrónico"), purpose=_("Método de contacto alternativo"),
             response_time=_range_text(Channel.EMAIL, policies), access=mailbox.address,
             url=f"mailto:{mailbox.address}",
-            detail=_("Escriba desde el correo registrado en su cuenta para cuestiones de la cuenta."),
+            detail=_("Escribe desde el correo registrado en tu cuenta para cuestiones de la cuenta."),
         ))
     status_url = _url("status:status_page")
     if status_url:
