@@ -4,10 +4,12 @@ the chat exists."""
 
 from django.http import Http404
 
+from ventanilla.accounts.models import User
 from ventanilla.tickets.access import (
     agent_may_see_department,
     is_console_user,
     sees_all_departments,
+    tickets_for_agent,
 )
 
 from .models import Chat
@@ -58,3 +60,30 @@ def chat_for_agent(user, chat_id) -> Chat:
     if not agent_may_read(user, chat):
         raise ChatNotFound
     return chat
+
+
+# A socket outlives changes to what its agent may read (a transfer, a ticket
+# moved to another department, the agent removed from one or deactivated):
+# the consoles' sockets ask these, with everyone read again, before they
+# deliver each event.
+
+def console_user(user_id: int) -> User | None:
+    """The user read again, or None once they are no longer an active
+    console user (a session of an inactive user is anonymous on pages)."""
+    user = User.objects.select_related("agent").filter(pk=user_id, is_active=True).first()
+    return user if user is not None and is_console_user(user) else None
+
+
+def agent_may_still_read(user_id: int, chat_id: int) -> bool:
+    """agent_may_read, with the agent and the chat as they are now."""
+    user = console_user(user_id)
+    if user is None:
+        return False
+    chat = Chat.objects.filter(pk=chat_id).only("agent_id", "status", "department_id").first()
+    return chat is not None and agent_may_read(user, chat)
+
+
+def agent_may_still_see_ticket(user_id: int, ticket_id: int) -> bool:
+    """tickets_for_agent, with the agent and the ticket as they are now."""
+    user = console_user(user_id)
+    return user is not None and tickets_for_agent(user).filter(pk=ticket_id).exists()

@@ -209,13 +209,8 @@ class AgentConsoleConsumer(JsonConsumer):
             return
         self.user = user
         self.flood = Flood(limit=40)
-        self.groups_joined = {events.agent_group(user.pk)}
-        if await db_call(sees_all_departments)(user):
-            self.groups_joined.add(events.SUPERVISORS_GROUP)
-        for department_id in await db_call(agent_department_ids)(user):
-            self.groups_joined.add(events.department_group(department_id))
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined, self.queue_groups = set(), set()
+        await self.join_queue_groups()
         await self.accept()
         await db_call(services.agent_console_seen)(user, key=self.channel_name)
         await self.send_console()
@@ -228,6 +223,45 @@ class AgentConsoleConsumer(JsonConsumer):
             # closed browser does not, and the agent stops receiving chats.
             await db_call(presence.console_seen)(self.user.pk, self.channel_name)
 
+    async def join_queue_groups(self):
+        """Hear the agent's own group and their departments' queues (every
+        queue for supervisors); leave those they no longer work."""
+        wanted = await db_call(console_groups)(self.user)
+        for group in self.queue_groups - wanted:
+            self.groups_joined.discard(group)
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in wanted - self.queue_groups:
+            self.groups_joined.add(group)
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.queue_groups = wanted
+
+    async def agent_again(self) -> bool:
+        """The agent read again (the socket outlives changes to them: a
+        department removed, demoted, deactivated). No longer an agent: the
+        socket stops hearing anything and closes."""
+        user = await db_call(access.console_user)(self.user.pk)
+        if user is None:
+            await leave_all_groups(self)
+            await self.close(code=4403)
+            return False
+        self.user = user
+        await self.join_queue_groups()
+        return True
+
+    async def still_reads(self, chat_id) -> bool:
+        """Asked before each chat event is delivered: after a transfer (or
+        any change of what the agent may read) the chat's events stop, its
+        group is left and its pane is told."""
+        if await db_call(access.agent_may_still_read)(self.user.pk, chat_id):
+            return True
+        group = events.chat_group(chat_id)
+        if group in self.groups_joined:
+            self.groups_joined.discard(group)
+            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.send_json({"type": "error", "chat": chat_id, "message": _(
+                "Este chat ya no está a tu cargo: no verás más mensajes suyos.")})
+        return False
+
     async def send_console(self):
         await self.send_json(await db_call(selectors.console_state)(self.user))
 
@@ -236,6 +270,8 @@ class AgentConsoleConsumer(JsonConsumer):
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
+        if not await self.agent_again():
+            return
         try:
             if kind == "heartbeat":  # the console is open (presence.py)
                 await db_call(services.agent_console_seen)(self.user, key=self.channel_name)
@@ -312,18 +348,41 @@ class AgentConsoleConsumer(JsonConsumer):
         await run()
 
     async def chat_message(self, event):
-        await self.send_json({"type": "message", **event["message"]})
+        if await self.still_reads(event["message"]["chat"]):
+            await self.send_json({"type": "message", **event["message"]})
 
     async def chat_typing(self, event):
-        if event["sender"] != self.channel_name:
+        if event["sender"] != self.channel_name and await self.still_reads(event["chat"]):
             await self.send_json({"type": "typing", "chat": event["chat"], "name": event["name"],
                                   "who": event["who"]})
 
     async def chat_changed(self, event):
-        pass  # console.changed carries what the console needs
+        # Transferred, taken by someone else...: is it still ours to read?
+        # (console.changed carries what the console's lists need.)
+        if event.get("chat"):
+            await self.still_reads(event["chat"])
 
     async def console_changed(self, event):
-        await self.send_console()
+        if await self.agent_again():
+            await self.send_console()
+
+
+def console_groups(user) -> set[str]:
+    """The groups an agent's console hears besides the chats it opened."""
+    groups = {events.agent_group(user.pk)}
+    if sees_all_departments(user):
+        groups.add(events.SUPERVISORS_GROUP)
+    groups.update(events.department_group(department_id)
+                  for department_id in agent_department_ids(user))
+    return groups
+
+
+async def leave_all_groups(consumer) -> None:
+    """Hear nothing more (before closing for lost access: events could
+    still arrive until the client acknowledges the close)."""
+    for group in consumer.groups_joined:
+        await consumer.channel_layer.group_discard(group, consumer.channel_name)
+    consumer.groups_joined = set()
 
 
 class TicketPresenceConsumer(JsonConsumer):
@@ -339,15 +398,33 @@ class TicketPresenceConsumer(JsonConsumer):
             await self.close(code=4404)
             return
         self.user = user
+        self.ticket_id = ticket.pk
         self.group = events.ticket_group(ticket.pk)
+        self.groups_joined = {self.group}
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.announce("viewing", join=True)
 
     async def disconnect(self, code):
-        if hasattr(self, "group"):
+        if getattr(self, "groups_joined", None):  # not refused, nor closed for lost access
             await self.announce("left")
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def still_sees(self) -> bool:
+        """Asked before each event is delivered and each frame is heard:
+        once the ticket moves to a department the agent does not work (or
+        the agent loses the department or their account), the page is told
+        and the socket closes."""
+        if not self.groups_joined:
+            return False
+        if await db_call(access.agent_may_still_see_ticket)(self.user.pk, self.ticket_id):
+            return True
+        await self.announce("left")
+        await leave_all_groups(self)
+        await self.send_json({"type": "access_lost", "message": _(
+            "Ya no tienes acceso a este ticket: no verás sus mensajes nuevos.")})
+        await self.close(code=4404)
+        return False
 
     def me(self, state: str, **extra) -> dict:
         return {"type": "ticket.presence", "user": self.user.pk, "name": self.user.get_full_name(),
@@ -357,11 +434,11 @@ class TicketPresenceConsumer(JsonConsumer):
         await self.channel_layer.group_send(self.group, self.me(state, join=join))
 
     async def receive_json(self, content, **kwargs):
-        if content.get("type") in {"typing", "viewing"}:
+        if content.get("type") in {"typing", "viewing"} and await self.still_sees():
             await self.announce(content["type"])
 
     async def ticket_presence(self, event):
-        if event["sender"] == self.channel_name:
+        if event["sender"] == self.channel_name or not await self.still_sees():
             return
         await self.send_json({"type": "presence", "user": event["user"], "name": event["name"],
                               "state": event["state"], "id": event["sender"][-12:]})
@@ -370,7 +447,11 @@ class TicketPresenceConsumer(JsonConsumer):
             await self.channel_layer.send(event["sender"], self.me("viewing"))
 
     async def ticket_message(self, event):
-        await self.send_json({"type": "message", **event["message"]})
+        if await self.still_sees():
+            await self.send_json({"type": "message", **event["message"]})
+
+    async def ticket_access(self, event):
+        await self.still_sees()  # moved to another department
 
 
 class EchoConsumer(AsyncJsonWebsocketConsumer):

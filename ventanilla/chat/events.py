@@ -76,7 +76,7 @@ def message_added(message) -> None:
 def chat_changed(chat) -> None:
     """Status, agent or department changed: the chat's own sockets re-read
     their state; consoles re-read their queues."""
-    send_on_commit(chat_group(chat.pk), {"type": "chat.changed"})
+    send_on_commit(chat_group(chat.pk), {"type": "chat.changed", "chat": chat.pk})
     queue_changed(chat.department_id)
     if chat.agent_id:
         send_on_commit(agent_group(chat.agent_id), {"type": "console.changed"})
@@ -113,3 +113,42 @@ def ticket_message_saved(sender, instance, created, **kwargs) -> None:
         "author": author.get_full_name() if author else "", "body": instance.body,
         "at": instance.created_at.isoformat(),
     }})
+
+
+def ticket_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
+    """post_save of tickets.Ticket: moved to another department, the pages
+    open on it check again whether their agent may still see it (and
+    close if not), without waiting for its next message."""
+    if not created and update_fields and "department" in update_fields:
+        send_on_commit(ticket_group(instance.pk), {"type": "ticket.access"})
+
+
+def _agent_consoles_reread(user_ids) -> None:
+    """Their consoles read the agent again (and close if they are no
+    longer one) and leave the queues they no longer work."""
+    for user_id in user_ids:
+        send_on_commit(agent_group(user_id), {"type": "console.changed"})
+
+
+def agent_profile_saved(sender, instance, **kwargs) -> None:
+    """post_save of an AgentProfile (deactivated, made or unmade supervisor)."""
+    _agent_consoles_reread([instance.user_id])
+
+
+def user_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
+    """post_save of a User: deactivated (not the last_login of every login)."""
+    if not created and (update_fields is None or "is_active" in update_fields):
+        _agent_consoles_reread([instance.pk])
+
+
+def agent_departments_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """m2m_changed of AgentProfile.departments, from either side."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        _agent_consoles_reread([instance.user_id])
+    elif pk_set:
+        from ventanilla.accounts.models import AgentProfile
+
+        _agent_consoles_reread(AgentProfile.objects.filter(pk__in=pk_set)
+                               .values_list("user_id", flat=True))

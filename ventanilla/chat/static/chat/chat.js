@@ -825,9 +825,16 @@
 
   function Presence(root) {
     var list = root.querySelector("[data-presence-list]");
-    var people = {};
+    var people = {}, lost = "";
     function render() {
       list.textContent = "";
+      if (lost) {  // the ticket moved away from this agent: the socket closed
+        var notice = document.createElement("li");
+        notice.setAttribute("data-presence-lost", "");
+        notice.textContent = lost;
+        list.appendChild(notice);
+        return;
+      }
       var ids = Object.keys(people);
       if (!ids.length) {
         var li = document.createElement("li");
@@ -853,6 +860,10 @@
           render();
         } else if (data.type === "message") {
           appendTicketMessage(data);
+        } else if (data.type === "access_lost") {
+          lost = data.message;
+          people = {};
+          render();
         }
       },
     });
