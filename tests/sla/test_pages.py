@@ -68,11 +68,13 @@ def test_the_resolved_email_carries_five_signed_survey_links(
     assert links == ["1", "2", "3", "4", "5"]
 
 
-def test_one_click_records_a_rating_and_another_click_replaces_it(client, alice_ticket, carla):
+def test_a_confirmed_score_is_recorded_and_another_replaces_it(client, alice_ticket, carla):
     services.ticket_assign(alice_ticket, actor=carla, assignee=carla)
     token = survey_token(alice_ticket.pk)
     assert client.get(reverse("sla:survey", args=[token, 2])).status_code == 200
-    response = client.get(reverse("sla:survey", args=[token, 5]))
+    assert not SatisfactionRating.objects.exists()  # a GET (a link scanner) records nothing
+    client.post(reverse("sla:survey", args=[token, 2]), {"puntuacion": "2"})
+    response = client.post(reverse("sla:survey", args=[token, 2]), {"puntuacion": "5"})
     assert "5 de 5" in response.content.decode()
     (rating,) = SatisfactionRating.objects.all()
     assert (rating.score, rating.ticket_id, rating.agent_id, rating.channel) == (

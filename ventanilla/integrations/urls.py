@@ -110,14 +110,13 @@ def _refuse_unauthenticated(request):
     flood of bad calls writes a bounded number of rows."""
     ip = request.META.get("REMOTE_ADDR", "")
     rate = unauthenticated_rate()
-    if ratelimit.exceeded("api_unauthenticated", ip, rate):
+    if ratelimit.consume("api_unauthenticated", ip, rate) is None:
         window = (ratelimit.parse_rate(rate) or (0, 60))[1]
         raise _Refusal(ApiError(
             429, "rate_limited",
             _("Demasiadas llamadas sin una clave de API válida desde tu dirección; "
               "espera un minuto."), headers={"Retry-After": str(window)}),
             log=cache.add(f"api_unauthenticated_logged:{ip}", 1, timeout=window))
-    ratelimit.hit("api_unauthenticated", ip, rate)
     raise _Refusal(ApiError(
         401, "unauthenticated",
         _("Falta la clave de API o no es válida (cabecera Authorization: Bearer …)."),

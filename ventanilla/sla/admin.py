@@ -80,7 +80,7 @@ class AgentAlertAdmin(ReadOnlyAdmin):
 
 @admin.register(SatisfactionRating)
 class SatisfactionRatingAdmin(ReadOnlyAdmin):
-    list_display = ["source", "score", "ticket", "agent", "department", "channel", "created_at"]
+    list_display = ["source", "score", "comment", "ticket", "agent", "department", "channel", "created_at"]
     list_filter = ["source", "score", "channel"]
     list_select_related = ["ticket", "agent", "department"]
     raw_id_fields = ["ticket", "agent"]

@@ -7,6 +7,25 @@ from django.utils.translation import gettext_lazy as _
 from ventanilla.tickets.models import Channel, Department, Priority
 
 from .reports import GROUPINGS, MAX_DAYS, ReportFilter
+from .services import SURVEY_COMMENT_MAX
+
+SURVEY_SCORES = [(n, str(n)) for n in range(1, 6)]
+
+
+class SurveyForm(forms.Form):
+    """The survey page: the score chosen in the email, preselected, and an
+    optional comment; only its POST records the rating."""
+
+    puntuacion = forms.TypedChoiceField(
+        label=_("Tu valoración (1 = muy mala, 5 = excelente)"), choices=SURVEY_SCORES, coerce=int,
+        widget=forms.RadioSelect, error_messages={
+            "required": _("Elige una puntuación del 1 al 5."),
+            "invalid_choice": _("Elige una puntuación del 1 al 5."),
+        })
+    comentario = forms.CharField(
+        label=_("Comentario (opcional)"), required=False, max_length=SURVEY_COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("¿Qué hicimos bien o qué podemos mejorar?"))
 
 
 class ReportForm(forms.Form):

@@ -197,6 +197,7 @@ class SatisfactionRating(models.Model):
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
     priority = models.CharField(_("prioridad"), max_length=10, choices=Priority.choices,
                                 default=Priority.REGULAR)
+    comment = models.TextField(_("comentario"), blank=True, default="")
     created_at = models.DateTimeField(_("fecha"), default=timezone.now)
 
     class Meta:

@@ -234,12 +234,14 @@ def alerts_mark_read(user, *, ids=None, now: datetime | None = None) -> int:
 
 # --- Satisfaction -----------------------------------------------------------
 
+SURVEY_COMMENT_MAX = 2000
+
 def satisfaction_record(*, source: str, subject_key: str, score: int, ticket: Ticket | None = None,
                         agent=None, department=None, channel: str = "", priority: str = "",
-                        now: datetime | None = None) -> SatisfactionRating:
-    """Record a 1–5 rating; rating the same thing again replaces the score.
-    The survey calls it with a ticket; a chat rating may pass only the agent,
-    department and channel."""
+                        comment: str = "", now: datetime | None = None) -> SatisfactionRating:
+    """Record a 1–5 rating with an optional comment; rating the same thing
+    again replaces both. The survey calls it with a ticket; a chat rating
+    may pass only the agent, department and channel."""
     if not 1 <= int(score) <= 5:
         raise ValueError("score must be 1–5")
     if ticket is not None:
@@ -251,6 +253,7 @@ def satisfaction_record(*, source: str, subject_key: str, score: int, ticket: Ti
         source=source, subject_key=subject_key,
         defaults=dict(score=int(score), ticket=ticket, agent=agent, department=department,
                       channel=channel, priority=priority or Priority.REGULAR,
+                      comment=comment.strip()[:SURVEY_COMMENT_MAX],
                       created_at=now or timezone.now()),
     )
     return rating

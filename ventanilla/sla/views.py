@@ -14,7 +14,7 @@ from ventanilla.tickets.models import Ticket
 from ventanilla.tickets.selectors import console_departments
 
 from . import charts, reports, selectors, services
-from .forms import ReportForm
+from .forms import ReportForm, SurveyForm
 from .models import SatisfactionRating
 from .survey import ticket_id_from_token
 
@@ -26,20 +26,36 @@ def contact(request):
 
 
 def survey(request, token: str, score: int):
-    """One click from the Resuelto email records the score; clicking another
-    link replaces it. GET on purpose: the link must work from any mail client."""
+    """The survey link of the Resuelto email. GET only shows the page, with
+    the score of the link preselected: the link scanners of mail filters
+    open every link, and a GET must not record a score nobody gave. The
+    person confirms it (one click, no login; the signed token says which
+    ticket), with an optional comment, and only that POST records it."""
     ticket_id = ticket_id_from_token(token)
     ticket = Ticket.objects.filter(pk=ticket_id).select_related("department", "assignee").first() \
         if ticket_id else None
     if ticket is None or not 1 <= score <= 5:
         raise Http404
-    ip = request.META.get("REMOTE_ADDR", "")
-    if ratelimit.consume("sla_survey", ip, SURVEY_RATE) is None:
-        return render(request, "sla/survey_thanks.html", {"limited": True}, status=429)
-    services.satisfaction_record(source=SatisfactionRating.Source.SURVEY,
-                                 subject_key=f"ticket:{ticket.pk}", score=score, ticket=ticket)
-    return render(request, "sla/survey_thanks.html", {
-        "ticket": ticket, "score": score, "token": token, "scores": range(1, 6),
+    subject_key = f"ticket:{ticket.pk}"
+    previous = SatisfactionRating.objects.filter(
+        source=SatisfactionRating.Source.SURVEY, subject_key=subject_key).first()
+    if request.method == "POST":
+        form = SurveyForm(request.POST)
+        if form.is_valid():
+            if ratelimit.consume("sla_survey", request.META.get("REMOTE_ADDR", ""),
+                                 SURVEY_RATE) is None:
+                return render(request, "sla/survey_thanks.html", {"limited": True}, status=429)
+            rating = services.satisfaction_record(
+                source=SatisfactionRating.Source.SURVEY, subject_key=subject_key,
+                score=form.cleaned_data["puntuacion"], ticket=ticket,
+                comment=form.cleaned_data["comentario"])
+            return render(request, "sla/survey_thanks.html", {
+                "ticket": ticket, "rating": rating, "token": token})
+    else:
+        form = SurveyForm(initial={"puntuacion": score,
+                                   "comentario": previous.comment if previous else ""})
+    return render(request, "sla/survey.html", {
+        "ticket": ticket, "form": form, "previous": previous, "token": token, "score": score,
     })
 
 

@@ -31,8 +31,11 @@ def agent_replied(message_id: int, *, ticket_id: int | None = None) -> None:
     _record("reply", ticket_id=ticket_id, message_id=message_id)
 
 
-def ticket_resolved(ticket_id: int) -> None:
-    _record("resolved", ticket_id=ticket_id)
+def ticket_resolved(ticket_id: int, *, message_id: int | None = None) -> None:
+    """The Resuelto email with the satisfaction survey (recorded by the
+    status machine on every move to Resuelto); `message_id`: the agent's
+    reply that resolved the ticket, quoted in it instead of a second email."""
+    _record("resolved", ticket_id=ticket_id, message_id=message_id)
 
 
 def ticket_closed(ticket_id: int) -> None:

@@ -209,8 +209,10 @@ def ticket_agent_reply(ticket: Ticket, *, agent, body: str, files: Sequence = ()
     _add_attachments(message, files)
     if status is None and not internal:
         status = Status.PENDING
+    changed = False
     if status:
-        changed = ticket_status_change(ticket, to=status, role=Role.AGENT, actor=agent, now=now)
+        changed = ticket_status_change(ticket, to=status, role=Role.AGENT, actor=agent, now=now,
+                                       message=None if internal else message)
         if not changed and not internal and ticket.status in AWAITING_CUSTOMER:
             # A new question restarts the customer's time to answer.
             ticket.awaiting_customer_since = now
@@ -221,7 +223,8 @@ def ticket_agent_reply(ticket: Ticket, *, agent, body: str, files: Sequence = ()
     sla_fields = sla.timers_on_agent_message(ticket, public=not internal, now=now)
     ticket.save(update_fields=[*STATUS_FIELDS, "last_agent_message_at", "updated_at", *sla_fields])
     search.index_ticket(ticket.pk)
-    if not internal:
+    if not internal and not (changed and ticket.status == Status.RESOLVED):
+        # A reply that resolves the ticket is quoted in the Resuelto email.
         notifications.agent_replied(message.pk, ticket_id=ticket.pk)
     emit("message.created", message_payload(message))
     return message
@@ -236,9 +239,8 @@ def ticket_status_set(ticket: Ticket, *, actor, role: Role, status: str) -> Tick
         ticket.updated_at = now
         sla_fields = sla.timers_on_status(ticket, now=now)
         ticket.save(update_fields=[*STATUS_FIELDS, "updated_at", *sla_fields])
-        if status == Status.RESOLVED:
-            notifications.ticket_resolved(ticket.pk)
-        elif status == Status.CLOSED:
+        # (The Resuelto email is recorded by the status machine itself.)
+        if status == Status.CLOSED:
             notifications.ticket_closed(ticket.pk)
         emit("ticket.updated", ticket_payload(ticket))
     return ticket

@@ -63,8 +63,14 @@ def allowed_targets(from_status: str, role: Role) -> list[Status]:
     return [to for (frm, to), roles in TRANSITIONS.items() if frm == from_status and role in roles]
 
 
-def ticket_status_change(ticket: Ticket, *, to: str, role: Role, actor=None, now=None) -> bool:
+def ticket_status_change(ticket: Ticket, *, to: str, role: Role, actor=None, now=None,
+                         message=None) -> bool:
     """Move the ticket to status `to` if `role` may; record the event.
+
+    Every move to Resuelto, whoever makes it (the Resolver button, a reply
+    sent with status Resuelto, an incident that ends), records the customer's
+    Resuelto email with the satisfaction survey, once per move; `message` is
+    the agent's reply that resolved it, shown in that email.
 
     Returns False when the ticket already has that status (nothing to do).
     Callers hold the transaction and save the ticket's fields they changed
@@ -88,6 +94,10 @@ def ticket_status_change(ticket: Ticket, *, to: str, role: Role, actor=None, now
         ticket.awaiting_customer_since = None
         ticket.close_warning_sent_at = None
     ticket.closed_at = now if to == S.CLOSED else None
+    if to == S.RESOLVED:
+        from . import notifications
+
+        notifications.ticket_resolved(ticket.pk, message_id=message.pk if message else None)
     return True
 
 
