@@ -17,7 +17,10 @@ handler403 = core_views.permission_denied
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("salud/", core_views.health, name="health"),
+    # /consola/envios-fallidos/ and /salud/notificaciones/ (ventanilla.mail).
+    path("", include("ventanilla.mail.console_urls")),
     path("tema.css", core_views.theme_css, name="theme_css"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("marca/logotipo", core_views.site_logo, name="site_logo"),
     path("cuenta/", include("allauth.urls")),
     path("cuenta/ajustes/", include("ventanilla.accounts.urls")),

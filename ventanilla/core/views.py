@@ -21,6 +21,16 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page's <link rel="icon">
+    says (feeds, file downloads, bookmarks): send them to the SVG icon."""
+    from django.templatetags.static import static
+
+    response = redirect(static("ventanilla/favicon.svg"), permanent=True)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def theme_css(request):
     """The site's configurable colours as CSS variables (no inline styles,
     so the Content-Security-Policy can forbid them)."""
