@@ -147,6 +147,10 @@ class OutboundEmail(models.Model):
     kind = models.CharField(_("tipo"), max_length=30)
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="outbound_emails", verbose_name=_("ticket"))
+    # The message it is about (an agent's reply, a customer's answer), so
+    # that a failure can say which one the recipient did not get.
+    ticket_message = models.ForeignKey("tickets.Message", on_delete=models.SET_NULL, null=True,
+                                       blank=True, related_name="+", verbose_name=_("mensaje"))
     to = models.TextField(_("para"), help_text=_("Direcciones separadas por comas."))
     subject = models.CharField(_("asunto"), max_length=300)
     message_id = models.CharField(_("Message-ID"), max_length=300, unique=True)

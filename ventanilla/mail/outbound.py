@@ -183,14 +183,16 @@ def build_message(outbound: OutboundEmail, *, connection=None) -> EmailMultiAlte
 # --- Queueing --------------------------------------------------------------
 
 def email_queue(*, kind: str, to: list[str], rendered: Rendered, headers: dict[str, str],
-                ticket: Ticket | None = None, thread: bool = True) -> OutboundEmail:
+                ticket: Ticket | None = None, thread: bool = True,
+                message: Message | None = None) -> OutboundEmail:
     """Log one email as pendiente and send it once the caller's transaction
     commits. A ticket email's Message-ID joins the ticket's thread (unless
-    `thread` is False: the agents' emails)."""
+    `thread` is False: the agents' emails). `message`: the ticket message it
+    is about, if any."""
     message_id = new_message_id()
     with transaction.atomic():
         outbound = OutboundEmail.objects.create(
-            kind=kind, ticket=ticket, to=", ".join(to), subject=rendered.subject,
+            kind=kind, ticket=ticket, ticket_message=message, to=", ".join(to), subject=rendered.subject,
             message_id=message_id, from_email=settings.DEFAULT_FROM_EMAIL,
             text_body=rendered.text, html_body=rendered.html, headers=headers,
         )
@@ -232,7 +234,8 @@ def ticket_notification_queue(kind: str, *, ticket_id: int | None,
     }
     if kind in AUTOMATIC_KINDS:
         headers["Auto-Submitted"] = "auto-replied"
-    return email_queue(kind=kind, to=to, rendered=rendered, headers=headers, ticket=ticket)
+    return email_queue(kind=kind, to=to, rendered=rendered, headers=headers, ticket=ticket,
+                       message=message)
 
 
 AGENT_KINDS = {"agent_new_ticket", "agent_customer_reply"}
@@ -301,7 +304,8 @@ def agent_notification_queue(kind: str, *, ticket_id: int | None = None,
         if language not in rendered_by_language:
             rendered_by_language[language] = render(kind, context, language=language)
         queued.append(email_queue(kind=kind, to=[agent.email], rendered=rendered_by_language[language],
-                                  headers=headers, ticket=ticket, thread=False))
+                                  headers=headers, ticket=ticket, thread=False,
+                                  message=message if message_id is not None else None))
     return queued
 
 
