@@ -136,3 +136,20 @@ def test_the_widget_asks_its_panel_with_the_pages_question():
     request.user = AnonymousUser()
     html = render_to_string("chat/_widget.html", {"chat_question": "¿Qué es MX?"}, request=request)
     assert 'data-panel-url="/chat/?parcial=1&amp;pregunta=%C2%BFQu%C3%A9%20es%20MX%3F"' in html
+
+
+def test_the_transfer_list_says_disponible_only_of_agents_at_their_console(
+        client, alice, carla, soporte):
+    from ..conftest import make_agent
+
+    luis = make_agent("luis@example.com", "Luis Soporte", [soporte])
+    marta = make_agent("marta@example.com", "Marta Soporte", [soporte])
+    services.agent_availability_set(luis, status="disponible")  # said so, console closed
+    available(carla)
+    chat = services.chat_start(department=soporte, user=alice.user)
+    assert chat.agent == carla
+    available(marta)
+    client.force_login(carla)
+    page = client.get(reverse("chat:console_sidebar", args=[chat.pk])).content.decode()
+    assert f'<option value="{marta.pk}">Marta Soporte · disponible</option>' in page
+    assert f'<option value="{luis.pk}">Luis Soporte</option>' in page

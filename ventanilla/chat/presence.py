@@ -2,7 +2,7 @@
 
 "Disponible" in the console is what the agent wants; being offered chats
 also needs a live console: each console socket records itself on connect
-and then on every heartbeat (chat.js sends one every HEARTBEAT_SECONDS),
+and then on every heartbeat (chat.js sends one every heartbeat_seconds()),
 one row per connection, in the database every server process shares. An
 agent counts as there while one of their consoles was seen within
 live_seconds(): a missed heartbeat or a reload (the row outlives the
@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from .models import ConsoleConnection
 
-HEARTBEAT_SECONDS = 15
 # Rows of consoles gone for longer than this are deleted when the agent
 # connects again (they only say "not there" by then).
 FORGET_AFTER = timedelta(days=1)
@@ -25,6 +24,12 @@ FORGET_AFTER = timedelta(days=1)
 
 def live_seconds() -> int:
     return settings.VENTANILLA["CHAT_CONSOLE_LIVE_SECONDS"]
+
+
+def heartbeat_seconds() -> int:
+    """How often a console says it is open: every 15 s, or more often for a
+    shorter live period (three beats fit in it)."""
+    return max(1, min(15, live_seconds() // 3))
 
 
 def live_since(now=None):

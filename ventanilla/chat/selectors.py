@@ -213,10 +213,12 @@ def console_state(user) -> dict:
 
 
 def transfer_agents(chat: Chat) -> list[User]:
-    """Agents a chat may be handed to: those who work its department."""
+    """Agents a chat may be handed to: those who work its department, each
+    with whether a console of theirs is open now (at_console)."""
     return list(
         User.objects.filter(is_active=True, agent__is_active=True,
                             agent__departments=chat.department_id)
+        .annotate(at_console=presence.has_live_console())
         .select_related("chat_availability").order_by("full_name", "email")
     )
 

@@ -134,7 +134,7 @@ def _ticket_allowance(request) -> ratelimit.Usage | None:
 
 @console_required
 def console(request):
-    return render(request, "chat/console.html", {"heartbeat_seconds": presence.HEARTBEAT_SECONDS})
+    return render(request, "chat/console.html", {"heartbeat_seconds": presence.heartbeat_seconds()})
 
 
 @console_required
