@@ -177,7 +177,9 @@ class CustomerChatConsumer(JsonConsumer):
     async def post(self, body: str, client_id: str):
         posted = await self._post(body, client_id)
         # Stored (committed) before this acknowledgement leaves.
-        ack = {"type": "ack", "client_id": client_id, "seq": posted.message.seq}
+        # The stored (masked) text: the sender's bubble shows it at once.
+        ack = {"type": "ack", "client_id": client_id, "seq": posted.message.seq,
+               "body": posted.message.body}
         if posted.masked.changed:
             ack["notice"] = masked_notice(posted.masked.found)
         await self.send_json(ack)
@@ -292,7 +294,7 @@ class AgentConsoleConsumer(JsonConsumer):
                     chat, kind=ChatMessage.Kind.AGENT, body=str(content.get("body", "")),
                     author=self.user, client_id=str(content.get("client_id", "")))
                 ack = {"type": "ack", "chat": chat.pk, "client_id": content.get("client_id", ""),
-                       "seq": posted.message.seq}
+                       "seq": posted.message.seq, "body": posted.message.body}
                 if posted.masked.changed:
                     ack["notice"] = masked_notice(posted.masked.found)
                 await self.send_json(ack)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from ventanilla.chat.portal import mask_portal_body  # the sensitive-data filter (chat issue)
 from ventanilla.core.ids import parse_id
+from ventanilla.core.sensitive import mask_sensitive, masked_notice
 from ventanilla.fields.forms import category_fields_form, new_ticket_fields_form
 from ventanilla.fields.services import ticket_values_save
 
@@ -194,6 +194,15 @@ def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
     return initial
 
 
+
+
+def mask_portal_body(request, body: str) -> str:
+    """The ticket services hide passwords and card numbers from every
+    channel; the portal also tells the customer, at once, what was hidden."""
+    masked = mask_sensitive(body)
+    if masked.changed:
+        messages.warning(request, masked_notice(masked.found))
+    return masked.text
 
 
 # --- The ticket page -------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from ventanilla.accounts.models import Customer, Service
 from ventanilla.core.models import SiteSettings
+from ventanilla.core.sensitive import mask_sensitive
 from ventanilla.integrations.events import emit, message_payload, ticket_payload
 from ventanilla.sla import services as sla
 
@@ -115,6 +116,9 @@ def ticket_create(
         raise ValidationError(_("Ese servicio no pertenece a tu cuenta."))
     if category is not None and category.department_id != department.pk:
         raise ValidationError(_("La categoría no pertenece al departamento elegido."))
+    # Passwords and card numbers are hidden whatever the channel (portal,
+    # email, API, chat): the original is never stored.
+    subject, body = mask_sensitive(subject).text, mask_sensitive(body).text
     # Validated before the transaction: a refused file costs no write (and,
     # on SQLite, no time holding the write lock).
     checked = check_uploads(files) if files else []
@@ -170,7 +174,9 @@ def _create_with_unique_number(fields: dict, attempts: int = 5) -> Ticket:
 @transaction.atomic
 def ticket_customer_reply(ticket: Ticket, *, author, body: str, files: Sequence = (),
                           channel: str = Channel.PORTAL) -> Message:
-    """A customer writes: a ticket waiting for them goes back to Abierto."""
+    """A customer writes: a ticket waiting for them goes back to Abierto.
+    Passwords and card numbers in `body` are hidden, whatever the channel."""
+    body = mask_sensitive(body).text
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.is_closed:
         raise TicketClosedError()

@@ -162,11 +162,16 @@
     this.list.appendChild(li);
     this.list.scrollTop = this.list.scrollHeight;
   };
-  Log.prototype.acked = function (id, seq) {
+  Log.prototype.acked = function (id, seq, body) {
     var li = this.byClient[id];
     if (!li) return;
     if (this.bySeq[seq]) { li.remove(); } else {
       li.classList.remove("chatw__msg--pending");
+      if (typeof body === "string") {  // as stored: passwords and cards hidden
+        var text = li.querySelector(".chatw__body");
+        text.textContent = "";
+        fillText(text, body);
+      }
       li.dataset.seq = seq;
       li.querySelector(".chatw__who").textContent = T.you;
       this.bySeq[seq] = li;
@@ -382,7 +387,7 @@
         self.offer.hidden = true;
       }
     } else if (data.type === "ack") {
-      self.log.acked(data.client_id, data.seq);
+      self.log.acked(data.client_id, data.seq, data.body);
       delete self.saved.pending[data.client_id];
       self.save();
       if (data.notice) showFor(self.notice, data.notice, 15000);
@@ -559,7 +564,7 @@
         }
       }
     } else if (data.type === "ack" && pane) {
-      pane.log.acked(data.client_id, data.seq);
+      pane.log.acked(data.client_id, data.seq, data.body);
       if (data.notice) showFor(pane.notice, data.notice, 15000);
     } else if (data.type === "typing" && pane) {
       showFor(pane.typing, fmt(T.typing, {name: data.name}), 4000);
