@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.urls import reverse
@@ -265,3 +266,35 @@ def test_a_password_shorter_than_12_is_refused_in_spanish_keeping_what_was_typed
     assert not User.objects.filter(email="corta@example.com").exists()
     assert "La contraseña es demasiado corta. Debe contener por lo menos 12 caracteres." in response.text
     assert 'value="corta@example.com"' in response.text and 'value="Clave Corta"' in response.text
+
+
+# --- The account pages keep the client area's (or the console's) menu -----------
+
+ACCOUNT_PAGES = ["account_settings", "mail:addresses", "account_email", "account_change_password",
+                 "mfa_index"]
+
+
+@pytest.mark.parametrize("name", ACCOUNT_PAGES)
+def test_a_customers_account_pages_keep_the_client_area_menu(client, alice, name):
+    client.force_login(alice.user)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    nav = response.text.split('class="topnav"', 1)[1].split("</nav>", 1)[0]
+    for link in ("portal:dashboard", "portal:ticket_new", "portal:ticket_list"):
+        assert f'href="{reverse(link)}"' in nav, link
+    assert "Área de cliente" in response.text
+
+
+@pytest.mark.parametrize("name", ["account_settings", "account_change_password", "mfa_index"])
+def test_an_agents_account_pages_keep_the_console_menu(client, carla, name):
+    client.force_login(carla)
+    response = client.get(reverse(name))
+    nav = response.text.split('class="topnav"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="{reverse("console:queue")}"' in nav
+    assert 'href="/cliente/"' not in nav
+
+
+def test_a_visitor_sees_the_login_in_the_public_frame(client):
+    response = client.get(reverse("account_login"))
+    nav = response.text.split('class="topnav"', 1)[1].split("</nav>", 1)[0]
+    assert "/cliente/" not in nav and "/consola/" not in nav

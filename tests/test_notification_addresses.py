@@ -1,8 +1,9 @@
-"""A customer's extra notification addresses ("Configuración de la cuenta →
-Enviar correos electrónicos"): added, confirmed by a link sent to them, only
-then receiving ticket notifications, and removable only by their owner."""
+"""A customer's extra notification addresses ("Mi cuenta → Direcciones de
+notificación"): added, confirmed by a link sent to them, only then receiving
+the notices of their kind, and removable only by their owner."""
 
 import re
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -43,17 +44,78 @@ def confirmation_link(mailoutbox, email) -> str:
 
 def test_the_account_settings_page_links_to_it(alice_client):
     response = alice_client.get(reverse("account_settings"))
-    assert "Enviar correos electrónicos" in response.text
+    assert "Direcciones de notificación" in response.text
     assert f'href="{PAGE}"' in response.text
 
 
-def test_the_page_lists_the_kinds_and_says_billing_and_abuse_come_later(alice_client):
+def test_the_page_says_what_each_kind_receives_today(alice_client):
     response = alice_client.get(PAGE)
     assert response.status_code == 200
     assert "alice@example.com" in response.text  # the registered address gets everything
     for kind in ("Soporte (actualizaciones de tickets)", "Facturas y pedidos", "Abusos y seguridad"):
         assert kind in response.text
-    assert "Por ahora solo enviamos por correo las notificaciones de soporte" in response.text
+    assert "facturas emitidas, pedidos confirmados y pagos fallidos" in response.text
+    assert "los avisos de abuso y de seguridad sobre tus servicios" in response.text
+    assert "Por ahora solo enviamos" not in response.text
+    assert "para cuando enviemos" not in response.text
+
+
+def test_the_page_is_titled_for_what_it_is_with_a_whole_breadcrumb(alice_client):
+    response = alice_client.get(PAGE)
+    assert "<title>Direcciones de notificación · " in response.text
+    assert "Enviar correos electrónicos" not in response.text
+    assert re.search(r'<a href="/cuenta/ajustes/">Mi cuenta</a> › '
+                     r'<span aria-current="page">Direcciones de notificación</span>', response.text)
+
+
+def confirmed(customer, email, kind):
+    return unconfirmed(customer, email, kind, confirmed_at=datetime.now(UTC))
+
+
+def unconfirmed(customer, email, kind, **extra):
+    return NotificationAddress.objects.create(customer=customer, email=email, kind=kind,
+                                              token=secrets.token_urlsafe(), **extra)
+
+
+def test_each_kind_of_notice_reaches_exactly_the_confirmed_addresses_of_its_kind(
+        commit, mailoutbox, alice, bob, carla, make_ticket, sofia):
+    from ventanilla.integrations.models import Integration
+    from ventanilla.notifications.models import Kind
+    from ventanilla.notifications.services import billing_event_receive, notify
+    from ventanilla.status.services import abuse_notice_send
+
+    confirmed(alice, "sistemas@alicia.mx", "soporte")
+    confirmed(alice, "pagos@alicia.mx", "facturacion")
+    confirmed(alice, "seguridad@alicia.mx", "abuso")
+    for kind in ("soporte", "facturacion", "abuso"):  # unconfirmed: nothing ever
+        unconfirmed(alice, f"{kind}@sin-confirmar.mx", kind)
+    confirmed(bob, "otro@roberto.com", "facturacion")  # another customer's
+    registered = "alice@example.com"
+
+    def sent(function, *args, **kwargs):
+        before = len(mailoutbox)
+        commit(function, *args, **kwargs)
+        return sorted(to for message in mailoutbox[before:] for to in message.to)
+
+    ticket = None
+
+    def open_ticket():
+        nonlocal ticket
+        ticket = make_ticket(alice)
+
+    assert sent(open_ticket) == sorted([registered, "sistemas@alicia.mx"])
+    assert sent(services.ticket_agent_reply, ticket, agent=carla, body="Ya quedó.") == \
+        sorted([registered, "sistemas@alicia.mx"])
+    assert sent(notify, [alice.pk], kind=Kind.SERVICE,
+                text=lambda: ("Mantenimiento", "El sábado.")) == sorted([registered,
+                                                                         "sistemas@alicia.mx"])
+    billing = Integration.objects.create(name="WHMCS", slug="whmcs", agent=sofia)
+    assert sent(billing_event_receive, billing, {
+        "id": "ev-1", "type": "invoice.issued", "customer": {"email": registered},
+        "data": {"number": "F-100", "amount": "10", "currency": "USD"},
+    }) == sorted([registered, "pagos@alicia.mx"])
+    assert sent(abuse_notice_send, alice, agent=carla, ticket=ticket, title="Spam desde tu sitio",
+                body="Detectamos envíos masivos.") == sorted([registered, "seguridad@alicia.mx"])
 
 
 def test_an_added_address_is_confirmed_by_its_link_and_then_gets_ticket_updates(

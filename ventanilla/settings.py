@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ventanilla.core.context_processors.branding",
+                "ventanilla.accounts.context_processors.area_layout",
             ],
         },
     },
