@@ -411,8 +411,11 @@ VENTANILLA_FIELDS = {
 
 # --- status ---
 VENTANILLA_STATUS = {
-    # Submissions of the public contact forms (no account) allowed per IP.
-    "CONTACT_RATE": os.environ.get("VENTANILLA_CONTACT_RATE", "5/h"),
+    # Accepted submissions of the public contact forms (no account), the
+    # three together: per IP (an office shares one) and per email or
+    # account identifier. Invalid, spam and refused submissions do not count.
+    "CONTACT_RATE": os.environ.get("VENTANILLA_CONTACT_RATE", "30/h"),
+    "CONTACT_EMAIL_RATE": os.environ.get("VENTANILLA_CONTACT_EMAIL_RATE", "5/h"),
 }
 # Departments customers never pick in "Abrir ticket" (read by
 # tickets.selectors.portal_departments): the identity checks of

@@ -77,36 +77,59 @@ def _client_ip(request) -> str | None:
 
 
 def _contact(request, *, form_class, template, submit, context=None):
-    """The three public forms: spam checks, per-IP limit, service, receipt."""
-    rate = settings.VENTANILLA_STATUS["CONTACT_RATE"]
-    ip = _client_ip(request) or "unknown"
+    """The three public forms: spam checks, limits, service, receipt."""
     status = 200
     if request.method == "POST":
         form = form_class(request.POST, request.FILES)
-        if ratelimit.exceeded("contact-form", ip, rate):
-            form.is_valid()
-            form.add_error(None, _(
-                "Recibimos demasiadas solicitudes desde tu conexión. Espera un rato y vuelve a "
-                "enviarla; no se perdió nada de lo que escribiste."))
-            status = 429
-        elif form.is_valid():
-            ratelimit.hit("contact-form", ip, rate)
-            try:
-                contact = submit(form.cleaned_data, ip=_client_ip(request))
-            except ValidationError as error:
-                form.add_error(None, error)
+        if form.is_valid():
+            usages, refusal = _contact_allowance(request, form.cleaned_data)
+            if refusal:
+                form.add_error(None, refusal)
+                status = 429
             else:
-                token = signing.dumps(contact.pk, salt=RECEIPT_SALT)
-                return redirect(reverse("status:contact_received") + f"?r={token}")
+                try:
+                    contact = submit(form.cleaned_data, ip=_client_ip(request))
+                except ValidationError as error:
+                    for usage in usages:
+                        usage.refund()
+                    form.add_error(None, error)
+                except Exception:
+                    for usage in usages:
+                        usage.refund()
+                    raise
+                else:
+                    token = signing.dumps(contact.pk, salt=RECEIPT_SALT)
+                    return redirect(reverse("status:contact_received") + f"?r={token}")
         else:
-            if form.spam_reason in {"honeypot", "too_fast"}:
-                ratelimit.hit("contact-form", ip, rate)  # bots run into the limit too
             status = 400
     else:
         form = form_class()
     return render(request, template, {
         "form": form, "files_lost": bool(request.FILES) and bool(form.errors), **(context or {}),
     }, status=status)
+
+
+def _contact_allowance(request, data) -> tuple[list[ratelimit.Usage], str]:
+    """Only accepted submissions count, across the three forms: per address
+    (VENTANILLA_CONTACT_RATE, 30/h, so an office behind one address keeps
+    working) and per email or account identifier (VENTANILLA_CONTACT_EMAIL_RATE,
+    5/h). Invalid, spam and refused submissions cost nothing. The uses
+    taken, or the reason for refusing."""
+    limits = settings.VENTANILLA_STATUS
+    by_address = ratelimit.consume("contact-form", _client_ip(request) or "unknown",
+                                   limits.get("CONTACT_RATE", ""))
+    if by_address is None:
+        return [], _("Recibimos demasiadas solicitudes desde tu conexión. Espera un rato y vuelve "
+                     "a enviarla; no se perdió nada de lo que escribiste.")
+    sender = str(data.get("email") or data.get("identifier") or "").strip().lower()
+    if not sender:
+        return [by_address], ""
+    by_sender = ratelimit.consume("contact-form-sender", sender, limits.get("CONTACT_EMAIL_RATE", ""))
+    if by_sender is None:
+        by_address.refund()
+        return [], _("Recibimos demasiadas solicitudes con este correo o cuenta. Espera un rato y "
+                     "vuelve a enviarla; no se perdió nada de lo que escribiste.")
+    return [by_address, by_sender], ""
 
 
 def contact_cannot_login(request):
