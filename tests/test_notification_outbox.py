@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import timezone
 
 from ventanilla.mail import outbound, tasks
 from ventanilla.mail.models import NotificationOutbox, OutboundEmail
@@ -253,3 +254,15 @@ def test_a_row_that_never_builds_ends_fallido_with_its_error(make_ticket, alice,
     assert row.attempts == outbound.OUTBOX_ATTEMPTS
     assert "plantilla rota" in row.last_error
     assert not OutboundEmail.objects.filter(kind="created").exists()
+
+
+def test_done_rows_are_pruned_after_a_month_and_pending_ones_never(make_ticket, alice, monkeypatch):
+    monkeypatch.setattr(tasks, "build_notification", lambda outbox_id: None)
+    make_ticket(alice)
+    monkeypatch.undo()
+    done, pending = NotificationOutbox.objects.order_by("pk")
+    assert outbound.outbox_build(done.pk).done
+    later = timezone.now() + outbound.OUTBOX_KEEP + timedelta(days=1)
+    assert outbound.outbox_prune(now=later - timedelta(days=2)) == 0
+    assert outbound.outbox_prune(now=later) == 1
+    assert list(NotificationOutbox.objects.values_list("pk", flat=True)) == [pending.pk]

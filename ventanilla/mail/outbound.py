@@ -509,6 +509,19 @@ def outbox_lost(*, now: datetime | None = None, limit: int = 200) -> list[int]:
     )
 
 
+# Done rows are kept this long (to see what a build did), then deleted.
+OUTBOX_KEEP = timedelta(days=30)
+
+
+def outbox_prune(*, now: datetime | None = None, batch: int = 1000) -> int:
+    """Delete done rows older than OUTBOX_KEEP (a batch per sweep)."""
+    before = (now or timezone.now()) - OUTBOX_KEEP
+    old = list(NotificationOutbox.objects.filter(status=NotificationOutbox.Status.DONE,
+                                                 done_at__lt=before)
+               .values_list("pk", flat=True)[:batch])
+    return NotificationOutbox.objects.filter(pk__in=old).delete()[0] if old else 0
+
+
 def outbox_requeue(rows) -> int:
     """Give failed rows a fresh set of attempts (a supervisor's
     "Reintentar"). Returns how many were re-queued."""

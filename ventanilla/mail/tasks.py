@@ -62,3 +62,4 @@ def outbound_sweep() -> None:
         outbound.outbox_enqueue(outbox_id)
     for outbound_id in outbound.outbounds_lost():
         outbound.enqueue(outbound_id)
+    outbound.outbox_prune()
