@@ -134,10 +134,12 @@ def test_a_supervisor_exports_the_figures_by_department(client, sofia, history):
     with time_machine.travel(at(24 * 60), tick=False):
         rows = report_csv(client, exportar="grupos")
     header, *body = rows
-    assert header[:5] == ["Departamento", "Tickets", "Primera respuesta p50 (min)",
-                          "Primera respuesta p90 (min)", "Cumplimiento (%)"]
+    assert header[:7] == ["Departamento", "Tickets", "Primera respuesta p50 (min)",
+                          "Primera respuesta p90 (min)", "Cumplimiento primera respuesta (%)",
+                          "Cumplimiento siguiente respuesta (%)", "Cumplimiento resolución (%)"]
     by_label = {r[0]: r for r in body}
-    assert by_label["Soporte técnico"][1:8] == ["2", "4.0", "20.0", "50.0", "", "100.0", "1"]
+    # The reopened ticket's next response (customer at +150 min) was never given.
+    assert by_label["Soporte técnico"][1:10] == ["2", "4.0", "20.0", "50.0", "0.0", "", "", "100.0", "1"]
     assert by_label["Total"][1:5] == ["3", "4.0", "20.0", "33.3"]
 
 

@@ -3,11 +3,17 @@ they are checked against hand-computed fixtures.
 
 Definitions (the page repeats them):
 - volume: tickets created in the range;
-- first response: minutes from creation to the first public agent reply
-  (wall-clock), p50 and p90 by nearest rank;
-- SLA compliance: of the tickets whose first-response target is decided
-  (answered, or unanswered past the due time), the share answered in time;
-- resolution: hours from creation to Resuelto, median;
+- first response: minutes from creation to the first public agent reply,
+  counted in the department's business hours (its calendar; 24/7 without
+  one), p50 and p90 by nearest rank;
+- compliance, for every target the ticket's policy sets (first response,
+  next response, resolution): of the targets already decided (met, or
+  unmet past the due time), the share met. First response and resolution
+  are judged against the ticket's due times, which the timers keep in
+  business time with the pauses while it waits for the customer; each
+  next response runs from a customer's message that follows an agent's
+  reply to the next public agent reply, its target added in business time;
+- resolution: business hours from creation to Resuelto, median;
 - reopen rate: of the tickets resolved at least once, the share a customer
   or agent reopened;
 - CSAT: average 1–5 score and the share of 4s and 5s, by the date rated;
@@ -27,9 +33,19 @@ from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accounts.models import User
 from ventanilla.tickets.access import sees_all_departments
-from ventanilla.tickets.models import Channel, Department, Priority, Status, Ticket, TicketEvent
+from ventanilla.tickets.models import (
+    Channel,
+    Department,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 
+from .calendar import BusinessCalendar, add_business_time, business_seconds
 from .models import SatisfactionRating
+from .policies import calendar_for, targets_for
 
 GROUPINGS = {
     "departamento": _("Departamento"),
@@ -71,6 +87,14 @@ class TicketRow:
     resolved_at: datetime | None
     reopened: bool = False
     ever_resolved: bool = False
+    resolution_due_at: datetime | None = None
+    # When the clocks stopped (the ticket waits for the customer): a due time
+    # still ahead of it is not decided yet.
+    paused_at: datetime | None = None
+    calendar: BusinessCalendar | None = None  # the department's; None: 24/7
+    next_response_target: int | None = None  # seconds of business time
+    # (customer's message, agent's reply or None) for each next response.
+    next_responses: tuple = ()
 
 
 @dataclass
@@ -81,6 +105,10 @@ class GroupFigures:
     first_response_minutes: list[float] = field(default_factory=list)
     met: int = 0
     missed: int = 0
+    next_met: int = 0
+    next_missed: int = 0
+    resolution_met: int = 0
+    resolution_missed: int = 0
     resolution_hours: list[float] = field(default_factory=list)
     resolved_once: int = 0
     reopened: int = 0
@@ -96,8 +124,16 @@ class GroupFigures:
 
     @property
     def compliance(self) -> float | None:
-        decided = self.met + self.missed
-        return round(100 * self.met / decided, 1) if decided else None
+        """First-response compliance."""
+        return _share(self.met, self.missed)
+
+    @property
+    def next_response_compliance(self) -> float | None:
+        return _share(self.next_met, self.next_missed)
+
+    @property
+    def resolution_compliance(self) -> float | None:
+        return _share(self.resolution_met, self.resolution_missed)
 
     @property
     def resolution_median_hours(self) -> float | None:
@@ -116,6 +152,32 @@ class GroupFigures:
         if not self.scores:
             return None
         return round(100 * sum(1 for s in self.scores if s >= 4) / len(self.scores), 1)
+
+
+def _share(met: int, missed: int) -> float | None:
+    decided = met + missed
+    return round(100 * met / decided, 1) if decided else None
+
+
+def _decided(done_at: datetime | None, due: datetime | None, *, now: datetime,
+             paused_at: datetime | None) -> bool | None:
+    """Whether a target was met (True), missed (False) or is not decided
+    yet (None): done in time, done late, or not done and past due while its
+    clock was running (a paused clock keeps the time it had left)."""
+    if due is None:
+        return None
+    if done_at is not None:
+        return done_at <= due
+    if due < now and (paused_at is None or due <= paused_at):
+        return False
+    return None
+
+
+def _count(figures: "GroupFigures", field: str, outcome: bool | None) -> None:
+    if outcome is True:
+        setattr(figures, f"{field}met", getattr(figures, f"{field}met") + 1)
+    elif outcome is False:
+        setattr(figures, f"{field}missed", getattr(figures, f"{field}missed") + 1)
 
 
 def percentile(values: list[float], p: int) -> float | None:
@@ -151,22 +213,29 @@ def aggregate(rows: Iterable[TicketRow], ratings: Iterable, *, group_by: str, no
         return groups[key]
 
     for row in rows:
+        first = _decided(row.first_response_at, row.first_response_due_at, now=now,
+                         paused_at=row.paused_at)
+        resolution = _decided(row.resolved_at, row.resolution_due_at, now=now,
+                              paused_at=row.paused_at)
+        next_outcomes = []
+        if row.next_response_target:
+            for since, answered in row.next_responses:
+                due = add_business_time(since, row.next_response_target, row.calendar)
+                next_outcomes.append(_decided(answered, due, now=now, paused_at=row.paused_at))
+        first_minutes = (business_seconds(row.created_at, row.first_response_at, row.calendar) / 60
+                         if row.first_response_at is not None else None)
+        resolution_hours = (business_seconds(row.created_at, row.resolved_at, row.calendar) / 3600
+                            if row.resolved_at is not None else None)
         for figures in (bucket(group_key(row, group_by)), total):
             figures.volume += 1
-            if row.first_response_at is not None:
-                figures.first_response_minutes.append(
-                    (row.first_response_at - row.created_at).total_seconds() / 60)
-            due = row.first_response_due_at
-            if due is not None:
-                if row.first_response_at is not None:
-                    if row.first_response_at <= due:
-                        figures.met += 1
-                    else:
-                        figures.missed += 1
-                elif due < now:
-                    figures.missed += 1
-            if row.resolved_at is not None:
-                figures.resolution_hours.append((row.resolved_at - row.created_at).total_seconds() / 3600)
+            if first_minutes is not None:
+                figures.first_response_minutes.append(first_minutes)
+            _count(figures, "", first)
+            _count(figures, "resolution_", resolution)
+            for outcome in next_outcomes:
+                _count(figures, "next_", outcome)
+            if resolution_hours is not None:
+                figures.resolution_hours.append(resolution_hours)
             if row.ever_resolved:
                 figures.resolved_once += 1
                 figures.reopened += int(row.reopened)
@@ -246,7 +315,8 @@ def build_report(f: ReportFilter, *, now: datetime | None = None) -> Report:
     created = Ticket.objects.filter(condition, created_at__gte=start, created_at__lt=end)
     values = list(created.values_list(
         "id", "created_at", "department_id", "assignee_id", "channel", "priority",
-        "first_response_at", "first_response_due_at", "resolved_at"))
+        "first_response_at", "first_response_due_at", "resolved_at", "resolution_due_at",
+        "sla_paused_at"))
     ids = [v[0] for v in values]
     resolved_ids, reopened_ids = set(), set()
     if ids:
@@ -274,11 +344,17 @@ def build_report(f: ReportFilter, *, now: datetime | None = None) -> Report:
     agent_ids |= {r[1] for r in rating_values if r[1]}
     agents = {u.pk: u.get_full_name() for u in User.objects.filter(pk__in=agent_ids)}
 
+    calendars = {department_id: calendar_for(department_id)
+                 for department_id in {v[2] for v in values}}
+    next_targets = {key: targets_for(*key).next_response for key in {(v[4], v[5]) for v in values}}
+    cycles = _next_response_cycles([v[0] for v in values if next_targets[(v[4], v[5])]])
     rows = [
         TicketRow(
             id=v[0], created_at=v[1], department=str(v[2] or ""), agent=str(v[3] or ""),
             channel=v[4], priority=v[5], first_response_at=v[6], first_response_due_at=v[7],
             resolved_at=v[8], ever_resolved=v[0] in resolved_ids, reopened=v[0] in reopened_ids,
+            resolution_due_at=v[9], paused_at=v[10], calendar=calendars[v[2]],
+            next_response_target=next_targets[(v[4], v[5])], next_responses=cycles.get(v[0], ()),
         )
         for v in values
     ]
@@ -311,6 +387,31 @@ def build_report(f: ReportFilter, *, now: datetime | None = None) -> Report:
         volume_by_day=[(day, volume[day]) for day in days],
         score_counts=[(score, scores[score]) for score in range(1, 6)],
     )
+
+
+def _next_response_cycles(ticket_ids: list[int]) -> dict[int, tuple]:
+    """Each ticket's next responses, as the timers run them: from a
+    customer's message that follows an agent's public reply (while no other
+    is running) to the next public agent reply (None: not answered yet)."""
+    cycles: dict[int, list] = defaultdict(list)
+    answered_once: set[int] = set()
+    running: dict[int, datetime] = {}
+    for start in range(0, len(ticket_ids), 500):
+        chunk = ticket_ids[start:start + 500]
+        messages = (Message.objects.filter(ticket_id__in=chunk,
+                                           kind__in=[Message.Kind.CUSTOMER, Message.Kind.REPLY])
+                    .order_by("ticket_id", "created_at", "id")
+                    .values_list("ticket_id", "kind", "created_at"))
+        for ticket_id, kind, created_at in messages:
+            if kind == Message.Kind.REPLY:
+                answered_once.add(ticket_id)
+                if ticket_id in running:
+                    cycles[ticket_id].append((running.pop(ticket_id), created_at))
+            elif ticket_id in answered_once and ticket_id not in running:
+                running[ticket_id] = created_at
+    for ticket_id, since in running.items():
+        cycles[ticket_id].append((since, None))
+    return {ticket_id: tuple(found) for ticket_id, found in cycles.items()}
 
 
 def _finished(resolved_at, closed_at):

@@ -120,11 +120,14 @@ def _csv(report: reports.Report, table: str) -> HttpResponse:
     if table == "grupos":
         writer.writerow([str(reports.GROUPINGS[f.group_by]), _("Tickets"),
                          _("Primera respuesta p50 (min)"), _("Primera respuesta p90 (min)"),
-                         _("Cumplimiento (%)"), _("Resolución mediana (h)"), _("Reaperturas (%)"),
+                         _("Cumplimiento primera respuesta (%)"),
+                         _("Cumplimiento siguiente respuesta (%)"), _("Cumplimiento resolución (%)"),
+                         _("Resolución mediana (h)"), _("Reaperturas (%)"),
                          _("Valoraciones"), _("CSAT medio"), _("Satisfechos (%)")])
         for g in [*report.groups, report.total]:
             writer.writerow([g.label, g.volume, _blank(g.first_response_p50),
                              _blank(g.first_response_p90), _blank(g.compliance),
+                             _blank(g.next_response_compliance), _blank(g.resolution_compliance),
                              _blank(g.resolution_median_hours), _blank(g.reopen_rate),
                              len(g.scores), _blank(g.csat_average), _blank(g.csat_satisfied)])
     elif table == "pendientes":
