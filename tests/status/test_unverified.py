@@ -130,6 +130,10 @@ def test_a_stranger_using_alices_email_or_domain_stays_out_of_her_account(
     assert "No sabemos si fuiste tú" in message.body
     assert "Recibimos tu ticket" not in message.body
     assert CONFIRM_LINK.search(message.body)
+    # What the stranger typed is not relayed to her mailbox (the confirm page shows it).
+    html = message.alternatives[0][0]
+    for typed in ("Perdí el acceso", "PHP 8.3", "imita a un banco"):
+        assert typed not in message.body and typed not in html
 
     # The agent sees "no verificado" and the possible account, in the queue and the page.
     agent = make_agent("sup@example.com", "Sup", supervisor=True)

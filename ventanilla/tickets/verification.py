@@ -134,10 +134,11 @@ def _request_in_your_name_queue(ticket: Ticket, account: Customer) -> None:
     from ventanilla.core.models import SiteSettings
     from ventanilla.mail import outbound
 
-    first = first_message(ticket)
+    # The stranger's text stays off the email (we are no relay for what
+    # anyone types); the confirm page shows it to whoever holds the link.
     rendered = outbound.render("ticket_unverified", {
         "ticket": ticket, "account": account, "site": SiteSettings.load(),
-        "body": first.body if first else "", "confirm_url": confirm_url(ticket),
+        "confirm_url": confirm_url(ticket),
         "claim_url": settings.SITE_URL.rstrip("/") + reverse("portal:unverified_list"),
         "days": CONFIRM_MAX_AGE.days,
     }, language=outbound.customer_language(account))
