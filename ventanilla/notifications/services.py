@@ -3,6 +3,7 @@ area always, by email when the customer wants that kind), read marks,
 preferences, and billing events from the billing system."""
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,16 +36,20 @@ def customer_language(language: str | None) -> str:
 
 def notify(customer_ids: Iterable[int], *, kind: str,
            text: Callable[[], tuple[str, str]], url: str = "",
-           email: bool = True) -> list[Notification]:
+           email: bool = True, created_at: datetime | None = None) -> list[Notification]:
     """One notification per customer, its title and body from `text()`
     rendered in each customer's language; emails (unless email=False: the
-    caller sends its own) go out after commit."""
+    caller sends its own) go out after commit. `created_at` is when the event
+    happened (a notice built after the fact keeps the event's date), never
+    later than now."""
     ids = list(dict.fromkeys(customer_ids))
     if not ids:
         return []
     languages = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "user__language"))
     rendered: dict[str, tuple[str, str]] = {}
     now = timezone.now()
+    if created_at is not None:
+        now = min(created_at, now)
     rows = []
     for customer_id in ids:
         language = customer_language(languages.get(customer_id))
@@ -141,6 +146,19 @@ TICKET_TITLES = {
 }
 
 
+def _ticket_event_time(kind, ticket, message) -> datetime | None:
+    """When the notified event happened: the message's time, else the
+    ticket's creation or its last status change (resolved, closed,
+    auto-closed); None (now) for what has no recorded time."""
+    if message is not None and getattr(message, "created_at", None):
+        return message.created_at
+    if kind == "created":
+        return ticket.created_at
+    if kind in {"resolved", "closed", "auto_closed"}:
+        return ticket.closed_at if kind != "resolved" and ticket.closed_at else ticket.status_changed_at
+    return None
+
+
 def ticket_notification_hook(kind, ticket, message, recipients: list[str]) -> list[str]:
     """Every ticket email also lands in the notification center; and the
     customer may turn ticket emails off (the receipt with the number still
@@ -148,7 +166,8 @@ def ticket_notification_hook(kind, ticket, message, recipients: list[str]) -> li
     if kind in TICKET_TITLES:
         url = reverse("portal:ticket_detail", args=[ticket.number])
         notify([ticket.customer_id], kind=Kind.TICKET, url=url, email=False,
-               text=lambda: (TICKET_TITLES[kind](ticket), ticket.subject))
+               text=lambda: (TICKET_TITLES[kind](ticket), ticket.subject),
+               created_at=_ticket_event_time(kind, ticket, message))
     if kind not in TICKET_RECEIPTS and not wants_email(ticket.customer_id, Kind.TICKET):
         return []
     return recipients

@@ -72,14 +72,18 @@ def seed_demo(stdout) -> None:
     for offset, update in zip((0, 50, 160), incident.updates.order_by("created_at", "id"), strict=False):
         type(update).objects.filter(pk=update.pk).update(created_at=started + timedelta(minutes=offset))
 
-    # A maintenance in three days: the demo customer's hosting is on web1.
+    # A maintenance in three days, announced yesterday: the demo customer's
+    # hosting is on web1.
     start = (now + timedelta(days=3)).replace(hour=2, minute=0, second=0, microsecond=0)
-    services.incident_publish(
+    maintenance = services.incident_publish(
         author=author, kind=Incident.Kind.MAINTENANCE, title="Actualización de discos en web1",
         impact=Incident.Impact.MAINTENANCE, components=[components["web1"]],
         body="Cambiaremos los discos de web1 por NVMe. Los sitios pueden no responder durante "
              "unos minutos dentro de la ventana.",
         scheduled_start=start, scheduled_end=start + timedelta(hours=2))
+    announced = now - timedelta(days=1, hours=5)
+    Incident.objects.filter(pk=maintenance.pk).update(created_at=announced, updated_at=announced)
+    maintenance.updates.update(created_at=announced)
     # The abuse and security team also verifies identities; one request waits.
     identity = Department.objects.filter(slug=services.IDENTITY_DEPARTMENT).first()
     if identity is not None:

@@ -72,9 +72,9 @@ def incident_publish(*, author, kind: str, title: str, impact: str, components: 
             scheduled_end=scheduled_end if is_maintenance else None,
         )
         incident.components.set(components)
-        IncidentUpdate.objects.create(incident=incident, status=status, body=body, author=author,
-                                      created_at=now)
-        transaction.on_commit(lambda: _notify(incident.pk, followers_only=False))
+        first = IncidentUpdate.objects.create(incident=incident, status=status, body=body,
+                                              author=author, created_at=now)
+        transaction.on_commit(lambda: _notify(first.pk, followers_only=False))
     return incident
 
 
@@ -107,7 +107,7 @@ def incident_update(incident: Incident, *, author, status: str, body: str,
                                                            resolve=closing)
         update.save(update_fields=["posted_to_tickets"])
     ends = status in state.FINAL_STATUSES and previous != status
-    transaction.on_commit(lambda: _notify(incident.pk, followers_only=not ends))
+    transaction.on_commit(lambda: _notify(update.pk, followers_only=not ends))
     emit("incident.updated", partial(incident_payload, update.pk))
     return update
 
@@ -144,9 +144,13 @@ def _post_to_linked_tickets(incident: Incident, *, author, body: str, resolve: b
     return posted
 
 
-def _notify(incident_id: int, *, followers_only: bool) -> None:
-    incident = Incident.objects.get(pk=incident_id)
-    update = incident.updates.first()
+def _notify(update_id: int, *, followers_only: bool) -> None:
+    """Tell the customers about one update of the timeline: its own status and
+    text, dated when it was posted. (Reading the incident's latest state
+    instead told every update as the last one: an incident published and
+    resolved in one go left two identical «(Resuelto)» notices.)"""
+    update = IncidentUpdate.objects.select_related("incident").get(pk=update_id)
+    incident = update.incident
     followers = IncidentFollower.objects.filter(incident=incident).values_list("customer_id", flat=True)
     ids = list(followers) if followers_only else [*affected_customer_ids(incident), *followers]
     url = reverse("status:incident_detail", args=[incident.pk])
@@ -156,10 +160,11 @@ def _notify(incident_id: int, *, followers_only: bool) -> None:
             title = _("Mantenimiento: %(title)s (%(status)s)")
         else:
             title = _("Incidente: %(title)s (%(status)s)")
-        return (title % {"title": incident.title, "status": incident.get_status_display()},
-                update.body if update else "")
+        return (title % {"title": incident.title, "status": update.get_status_display()},
+                update.body)
 
-    notifications.notify(ids, kind=NoticeKind.SERVICE, url=url, text=text)
+    notifications.notify(ids, kind=NoticeKind.SERVICE, url=url, text=text,
+                         created_at=update.created_at)
 
 
 def maintenance_start_due(*, now: datetime | None = None) -> int:
