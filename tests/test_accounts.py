@@ -298,3 +298,54 @@ def test_a_visitor_sees_the_login_in_the_public_frame(client):
     response = client.get(reverse("account_login"))
     nav = response.text.split('class="topnav"', 1)[1].split("</nav>", 1)[0]
     assert "/cliente/" not in nav and "/consola/" not in nav
+
+
+# --- One time-zone list: likely zones first, canonical names only -----------------
+
+def select_options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def test_the_time_zone_list_starts_with_our_customers_zones_and_has_no_aliases(client, alice):
+    client.force_login(alice.user)
+    html = client.get(reverse("account_settings")).text
+    zones = select_options(html, "time_zone")
+    likely = zones[:zones.index("Etc/UTC")]
+    for zone in ("America/Mexico_City", "Europe/Madrid", "America/Bogota",
+                 "America/Argentina/Buenos_Aires", "America/Santiago", "America/Lima",
+                 "America/New_York"):
+        assert zone in likely
+    assert 'label="Frecuentes"' in html and "México (centro) · America/Mexico_City" in html
+    for alias in ("Africa/Asmera", "America/Atka", "US/Eastern", "America/Buenos_Aires",
+                  "Asia/Calcutta", "Europe/Kiev", "Mexico/General"):
+        assert alias not in zones
+    assert len(zones) == len(set(zones)) and 300 < len(zones) < 450
+
+
+def test_the_alta_form_uses_the_same_time_zone_list(client, alice):
+    client.force_login(alice.user)
+    settings_zones = select_options(client.get(reverse("account_settings")).text, "time_zone")
+    alta_zones = select_options(client.get(reverse("portal:ticket_new")).text,
+                                "incident_time_zone")
+    assert alta_zones == settings_zones
+
+
+def test_a_zone_saved_under_an_old_alias_shows_as_its_zone_and_saves(client, alice):
+    alice.user.time_zone = "America/Buenos_Aires"
+    alice.user.save(update_fields=["time_zone"])
+    client.force_login(alice.user)
+    html = client.get(reverse("account_settings")).text
+    assert '<option value="America/Argentina/Buenos_Aires" selected>' in html
+    response = client.post(reverse("account_settings"), {
+        "full_name": "Alicia", "time_zone": "America/Argentina/Buenos_Aires", "language": "es"})
+    assert response.status_code == 302
+    alice.user.refresh_from_db()
+    assert alice.user.time_zone == "America/Argentina/Buenos_Aires"
+
+
+def test_the_admin_picks_time_zones_from_the_same_list(client, root, alice):
+    client.force_login(root)
+    html = client.get(reverse("admin:accounts_customer_change", args=[alice.pk])).text
+    zones = [zone for zone in select_options(html, "time_zone") if zone]
+    assert "America/Atka" not in zones and zones[0] == "America/Mexico_City"

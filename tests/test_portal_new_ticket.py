@@ -64,7 +64,7 @@ def test_it_shows_the_steps_and_warns_never_to_write_passwords(alice_client):
                   "Archivos adjuntos", "Prioridad", "Datos de diagnóstico"):
         assert label in html
     assert 'data-reveal-when="priority=alta"' in html
-    assert "Europe/Madrid (CET/CEST)" in html
+    assert "España (península y Baleares) · Europe/Madrid" in html
 
 
 def test_it_offers_only_active_departments_and_categories(alice_client, soporte):

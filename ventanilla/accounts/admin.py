@@ -4,7 +4,19 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.time_zones import time_zone_choices
+
 from .models import AgentProfile, Customer, Service, User
+
+
+class TimeZoneChoicesMixin:
+    """The admin's time-zone selects show the one list people pick from
+    (likely zones first, canonical names only), not the model's ~600."""
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            kwargs["choices"] = time_zone_choices()
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 class EmailUserCreationForm(AdminUserCreationForm):
@@ -51,7 +63,7 @@ class AgentProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(TimeZoneChoicesMixin, DjangoUserAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
     inlines = [AgentProfileInline]
@@ -93,7 +105,7 @@ class ServiceInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(TimeZoneChoicesMixin, admin.ModelAdmin):
     list_display = ["name", "company", "email", "user", "created_at"]
     search_fields = ["name", "company", "email", "services__domain", "services__order_number"]
     list_select_related = ["user"]

@@ -1,6 +1,8 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.time_zones import canonical_time_zone, time_zone_choices
 from ventanilla.core.widgets import MemoizedSelect
 
 from .models import User
@@ -10,13 +12,17 @@ class AccountSettingsForm(forms.ModelForm):
     """The user's own settings; an agent also chooses whether to get the
     agents' notification emails (AgentProfile.email_notifications)."""
 
+    time_zone = forms.ChoiceField(label=capfirst(_("zona horaria")), choices=time_zone_choices,
+                                  widget=MemoizedSelect(key="user-time-zones"))
+
     class Meta:
         model = User
         fields = ["full_name", "time_zone", "language"]
-        widgets = {"time_zone": MemoizedSelect(key="user-time-zones")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:  # a zone saved under an old alias shows as its zone
+            self.initial["time_zone"] = canonical_time_zone(self.instance.time_zone)
         self.agent = self.instance.agent_profile if self.instance.pk else None
         if self.agent is not None:
             self.fields["email_notifications"] = forms.BooleanField(

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ventanilla.accounts.models import TIME_ZONE_CHOICES
+from ventanilla.core.time_zones import time_zone_choices
 
 from .models import FieldType
 
@@ -189,7 +189,7 @@ class DateTimeZoneWidget(forms.MultiWidget):
     def __init__(self, attrs=None):
         super().__init__([
             forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            forms.Select(choices=TIME_ZONE_CHOICES),
+            forms.Select(choices=time_zone_choices),
         ], attrs)
 
     def decompress(self, value):
@@ -205,7 +205,7 @@ class DateTimeZoneField(forms.MultiValueField):
     widget = DateTimeZoneWidget
 
     def __init__(self, **kwargs):
-        fields = [forms.CharField(), forms.ChoiceField(choices=TIME_ZONE_CHOICES)]
+        fields = [forms.CharField(), forms.ChoiceField(choices=time_zone_choices)]
         super().__init__(fields, require_all_fields=False, **kwargs)
         self.error_messages["incomplete"] = _("Indica la fecha y hora, y su zona horaria.")
 

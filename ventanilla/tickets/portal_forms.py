@@ -16,7 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ventanilla.accounts.models import TIME_ZONE_CHOICES, Service
+from ventanilla.accounts.models import Service
+from ventanilla.core.time_zones import time_zone_choices
 from ventanilla.core.widgets import MemoizedSelect
 
 from . import selectors
@@ -55,43 +56,6 @@ def attachments_help() -> str:
         "total": filesizeformat(settings.VENTANILLA["MAX_MESSAGE_BYTES"]),
         "types": ", ".join(ALLOWED_EXTENSIONS),
     }
-
-
-# Shown first in the time-zone list: Spain (as hosting providers quote it)
-# and the zones most of our customers live in.
-COMMON_TIME_ZONES = [
-    ("Europe/Madrid", "Europe/Madrid (CET/CEST)"),
-    ("America/Mexico_City", "America/Mexico_City (Ciudad de México)"),
-    ("America/Tijuana", "America/Tijuana (Tijuana)"),
-    ("America/Cancun", "America/Cancun (Cancún)"),
-    ("America/Guatemala", "America/Guatemala (Guatemala)"),
-    ("America/El_Salvador", "America/El_Salvador (El Salvador)"),
-    ("America/Tegucigalpa", "America/Tegucigalpa (Honduras)"),
-    ("America/Managua", "America/Managua (Nicaragua)"),
-    ("America/Costa_Rica", "America/Costa_Rica (Costa Rica)"),
-    ("America/Panama", "America/Panama (Panamá)"),
-    ("America/Havana", "America/Havana (Cuba)"),
-    ("America/Santo_Domingo", "America/Santo_Domingo (República Dominicana)"),
-    ("America/Puerto_Rico", "America/Puerto_Rico (Puerto Rico)"),
-    ("America/Bogota", "America/Bogota (Colombia)"),
-    ("America/Caracas", "America/Caracas (Venezuela)"),
-    ("America/Guayaquil", "America/Guayaquil (Ecuador)"),
-    ("America/Lima", "America/Lima (Perú)"),
-    ("America/La_Paz", "America/La_Paz (Bolivia)"),
-    ("America/Santiago", "America/Santiago (Chile)"),
-    ("America/Asuncion", "America/Asuncion (Paraguay)"),
-    ("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires (Argentina)"),
-    ("America/Montevideo", "America/Montevideo (Uruguay)"),
-    ("UTC", "UTC"),
-]
-
-
-def time_zone_choices():
-    common = {value for value, _label in COMMON_TIME_ZONES}
-    return [
-        (gettext_lazy("Frecuentes"), COMMON_TIME_ZONES),
-        (gettext_lazy("Todas las zonas"), [c for c in TIME_ZONE_CHOICES if c[0] not in common]),
-    ]
 
 
 class LocalDateTimeField(forms.DateTimeField):

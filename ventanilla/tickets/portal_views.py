@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from ventanilla.core.ids import parse_id
 from ventanilla.core.sensitive import mask_sensitive, masked_notice
 from ventanilla.fields.forms import category_fields_form, new_ticket_fields_form
+from ventanilla.core.time_zones import canonical_time_zone
 from ventanilla.fields.services import ticket_values_save
 
 from . import selectors, services, verification
@@ -171,7 +172,8 @@ def _new_ticket_initial(request, follow_up: Ticket | None) -> dict:
     """Links from emails, the knowledge base or a closed ticket prefill the
     form: ?departamento=<slug>&categoria=<id>&asunto=<text>&pregunta=<text>, or
     ?continuacion=<number>."""
-    initial = {"priority": Priority.REGULAR, "incident_time_zone": request.user.time_zone}
+    initial = {"priority": Priority.REGULAR,
+               "incident_time_zone": canonical_time_zone(request.user.time_zone)}
     if follow_up is not None:
         initial.update(
             continuacion=follow_up.number,
