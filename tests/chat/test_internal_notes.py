@@ -208,6 +208,7 @@ def test_a_note_never_reaches_the_customer(way, request, client, synced, alice, 
     # The customer's emails (there is at least one for the ways with a
     # public reply or a receipt).
     texts = emails_to(mailoutbox, customer.email)
+    assert texts, "the customer got no email: nothing was checked"
     assert not [text for text in texts if MARKER in text]
 
     # The API as the customer would see it: the public messages.
