@@ -206,6 +206,10 @@ def test_a_database_locked_during_the_build_delays_the_emails_and_loses_none(
                 tasks.build_notification(outbox_id)
         assert not OutboundEmail.objects.exists()
         assert not smtp.messages
+        # The jobs retry on their own a minute later, before any sweep.
+        clock.shift(timedelta(seconds=61))
+        run_due_jobs()
+        assert OutboundEmail.objects.count() == 5
         settle(clock)
     assert_exactly_once(smtp)
 

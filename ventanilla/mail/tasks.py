@@ -20,9 +20,11 @@ from huey.exceptions import RetryTask
 from . import outbound
 
 
-@db_task()
+@db_task(retries=3, retry_delay=30)
 def build_notification(outbox_id: int) -> None:
-    """Build the emails of one outbox row (outbound.notification_record)."""
+    """Build the emails of one outbox row (outbound.notification_record).
+    Huey's own retries cover a claim the database refused (locked,
+    unreachable); past them, the sweep builds the row."""
     build = outbound.outbox_build(outbox_id)
     if build.retry_in is not None:
         raise RetryTask(delay=build.retry_in)
