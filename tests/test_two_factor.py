@@ -160,3 +160,19 @@ def hotp_now(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+# --- The admin speaks Spanish about two-factor authentication -------------------
+
+def test_the_admin_names_two_factor_authenticators_in_spanish(client, root, carla):
+    TOTP.activate(carla, generate_totp_secret())
+    client.force_login(root)
+    index = client.get("/admin/").text
+    assert "Autenticadores (verificación en dos pasos)" in index
+    assert "Authenticators" not in index
+    changelist = client.get(reverse("admin:mfa_authenticator_changelist")).text
+    for header in ("Usuario", "Tipo", "Creado", "Último uso"):
+        assert f">{header}<" in changelist, header
+    assert "Autenticador TOTP" in changelist and "Carla Soporte" in changelist
+    app = client.get(reverse("admin:app_list", args=["mfa"])).text
+    assert "Verificación en dos pasos" in app and ">MFA<" not in app

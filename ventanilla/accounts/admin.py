@@ -1,3 +1,5 @@
+import allauth.mfa.admin  # registers allauth's AuthenticatorAdmin, replaced below
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -139,3 +141,48 @@ class AgentProfileAdmin(admin.ModelAdmin):
     @admin.display(description=_("departamentos"))
     def department_list(self, obj):
         return ", ".join(d.name for d in obj.departments.all()) or "—"
+
+
+# --- Two-factor authenticators (allauth.mfa) in Spanish ----------------------------
+
+class AuthenticatorTypeFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("tipo")
+
+
+class AuthenticatorForm(forms.ModelForm):
+    class Meta:
+        model = Authenticator
+        fields = ["user", "type", "data", "created_at", "last_used_at"]
+        labels = {"user": _("usuario"), "type": _("tipo"), "data": _("datos"),
+                  "created_at": _("creado"), "last_used_at": _("último uso")}
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(allauth.mfa.admin.AuthenticatorAdmin):
+    """allauth's, with Spanish names (its model and fields have none to translate)."""
+
+    form = AuthenticatorForm
+    list_display = ["owner", "kind", "created", "last_used"]
+    list_filter = [("type", AuthenticatorTypeFilter)]
+    list_select_related = ["user"]
+
+    @admin.display(description=_("usuario"), ordering="user__email")
+    def owner(self, obj):
+        return obj.user
+
+    @admin.display(description=_("tipo"), ordering="type")
+    def kind(self, obj):
+        return obj.get_type_display()
+
+    @admin.display(description=_("creado"), ordering="created_at")
+    def created(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("último uso"), ordering="last_used_at")
+    def last_used(self, obj):
+        return obj.last_used_at

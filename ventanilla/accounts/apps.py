@@ -16,3 +16,11 @@ class AccountsConfig(AppConfig):
         # Its login page now sends visitors to allauth's (and refuses a
         # logged-in user who is not staff).
         admin.site.login = secure_admin_login(admin.site.login)
+
+        from allauth.mfa.models import Authenticator
+
+        # allauth's model has no verbose name to translate (the admin showed
+        # "Authenticators"). Only the names the admin reads change, not the
+        # options migrations record (Meta.original_attrs): no migration.
+        Authenticator._meta.verbose_name = _("autenticador")
+        Authenticator._meta.verbose_name_plural = _("autenticadores (verificación en dos pasos)")
