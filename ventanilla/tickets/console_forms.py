@@ -153,7 +153,7 @@ class TicketFieldsForm(forms.Form):
             key=f"console-categories:{hash(json.dumps(shown, default=str))}", choices=shown)
         self.fields["department"].widget.attrs.update({
             "hx-get": reverse("console:ticket_fields_categories", args=[ticket.number]),
-            "hx-trigger": "change", "hx-include": "closest form",
+            "hx-trigger": "change", "hx-include": "#id_category",
             "hx-target": "#id_category", "hx-swap": "outerHTML",
             "aria-controls": "id_category",
         })
