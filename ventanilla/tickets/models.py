@@ -300,3 +300,24 @@ class CannedResponse(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PortalSubmission(models.Model):
+    """A portal form's one-time token (ventanilla/tickets/submissions.py),
+    stored in the transaction that created the ticket or reply: the same
+    submission sent again (a retry after a crash, a double click) finds what
+    it made instead of making it twice, even when both arrive together."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"],
+                                               name="portal_submission_once")]
+
+    def __str__(self):
+        return f"{self.token} → #{self.ticket_id}"

@@ -168,6 +168,8 @@ class TicketForm(forms.Form):
                                "Puedes adjuntar capturas o archivos arriba."),
     )
     continuacion = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The submission's one-time token (tickets/submissions.py).
+    envio = forms.CharField(required=False, widget=forms.HiddenInput)
 
     INCIDENT_FIELDS = [
         "incident_server_ip", "incident_order_number", "incident_service_name",
@@ -286,6 +288,7 @@ class ReplyForm(forms.Form):
         max_length=50_000, error_messages={"required": gettext_lazy("Escribe tu respuesta.")},
     )
     attachments = MultipleFileField(label=gettext_lazy("Archivos adjuntos"))
+    envio = forms.CharField(required=False, widget=forms.HiddenInput)  # one-time token
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

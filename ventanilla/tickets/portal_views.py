@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_http_methods
 
 from ventanilla.core.ids import parse_id
 from ventanilla.core.sensitive import mask_sensitive, masked_notice
-from ventanilla.fields.forms import category_fields_form, new_ticket_fields_form
 from ventanilla.core.time_zones import canonical_time_zone
+from ventanilla.fields.forms import category_fields_form, new_ticket_fields_form
 from ventanilla.fields.services import ticket_values_save
 
 from . import selectors, services, verification
@@ -30,6 +31,7 @@ from .models import Channel, Priority, Status, Ticket
 from .portal_forms import HistoryFilterForm, ReplyForm, TicketForm
 from .services import TicketClosedError
 from .status import Role
+from .submissions import clean_token, new_token, submission_find, submission_record
 
 HISTORY_PAGE_SIZE = 20
 HISTORY_TABS = [
@@ -93,10 +95,15 @@ def ticket_list(request):
 @customer_required
 def ticket_new(request):
     follow_up = _follow_up_ticket(request)
+    token = clean_token(request.POST.get("envio")) if request.method == "POST" else ""
+    earlier = submission_find(request.user, token)
+    if earlier is not None:  # this very submission was saved already
+        return redirect("portal:ticket_created", number=earlier.ticket.number)
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, customer=request.customer)
     else:
-        form = TicketForm(customer=request.customer, initial=_new_ticket_initial(request, follow_up))
+        form = TicketForm(customer=request.customer,
+                          initial={**_new_ticket_initial(request, follow_up), "envio": new_token()})
     # The category's own fields (ventanilla.fields): of the category the form
     # validated, else of the one posted or prefilled (to show them again).
     if request.method == "POST" and form.is_valid():
@@ -116,6 +123,11 @@ def ticket_new(request):
             status = 429
         else:
             data = form.cleaned_data
+
+            def then(ticket):  # stored with the ticket, or not at all
+                ticket_values_save(ticket, fields_form)
+                submission_record(user=request.user, token=token, ticket=ticket)
+
             try:
                 ticket = services.ticket_create(
                     customer=request.customer, requester=request.user, channel=Channel.PORTAL,
@@ -123,13 +135,18 @@ def ticket_new(request):
                     department=data["department"],
                     category=data["category"], service=data["service"],
                     priority=data["priority"], incident=form.incident(),
-                    files=data["attachments"], follow_up_of=follow_up,
-                    # The ticket and its field values, or neither.
-                    then=lambda ticket: ticket_values_save(ticket, fields_form),
+                    files=data["attachments"], follow_up_of=follow_up, then=then,
                 )
             except ValidationError as error:
                 usage.refund()
                 form.add_error(None, error)
+            except IntegrityError:
+                usage.refund()
+                earlier = submission_find(request.user, token)
+                if earlier is None:
+                    raise
+                # The same submission, arrived at the same time: its ticket.
+                return redirect("portal:ticket_created", number=earlier.ticket.number)
             except Exception:
                 usage.refund()
                 raise
@@ -213,7 +230,7 @@ def mask_portal_body(request, body: str) -> str:
 @login_required
 def ticket_detail(request, number):
     ticket = ticket_for_customer(request.user, number)
-    return _render_ticket(request, ticket, ReplyForm())
+    return _render_ticket(request, ticket, ReplyForm(initial={"envio": new_token()}))
 
 
 @login_required
@@ -222,14 +239,24 @@ def ticket_reply(request, number):
     ticket = ticket_for_customer(request.user, number)
     if request.method == "GET":
         return redirect(reverse("portal:ticket_detail", args=[ticket.number]) + "#responder")
+    token = clean_token(request.POST.get("envio"))
+    earlier = submission_find(request.user, token)
+    if earlier is not None and earlier.ticket_id == ticket.pk:  # sent again: saved already
+        return redirect("portal:ticket_detail", number=ticket.number)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.ticket_customer_reply(
-                ticket, author=request.user,
-                body=mask_portal_body(request, form.cleaned_data["body"]),
-                files=form.cleaned_data["attachments"], channel=Channel.PORTAL,
-            )
+            with transaction.atomic():  # the reply and its token, or neither
+                message = services.ticket_customer_reply(
+                    ticket, author=request.user,
+                    body=mask_portal_body(request, form.cleaned_data["body"]),
+                    files=form.cleaned_data["attachments"], channel=Channel.PORTAL,
+                )
+                submission_record(user=request.user, token=token, ticket=ticket, message=message)
+        except IntegrityError:
+            if submission_find(request.user, token) is None:
+                raise
+            return redirect("portal:ticket_detail", number=ticket.number)
         except TicketClosedError as error:
             # Closed meanwhile (by an agent or the auto-close sweep).
             messages.error(request, error.message)

@@ -20,3 +20,11 @@ def auto_close_sweep() -> None:
     from .services import tickets_auto_close
 
     tickets_auto_close()
+
+
+@db_periodic_task(crontab(minute="41"))
+def submissions_sweep() -> None:
+    """Partial uploads of killed requests and month-old form tokens."""
+    from .submissions import sweep
+
+    sweep()
