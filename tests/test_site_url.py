@@ -40,3 +40,21 @@ def site_url(tmp_path, **env) -> str:
 def test_site_url_follows_host_and_port_unless_set(tmp_path, env, expected):
     assert site_url(tmp_path, **env) == expected
 
+
+
+def test_serve_port_on_the_command_line_counts_as_port(monkeypatch, settings):
+    """`ventanilla serve --port 8801`: the consumer it starts and this
+    process link to 8801 too."""
+    from ventanilla.core.management.commands.serve import follow_listen_address
+
+    monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.setenv("PORT", "8000")
+    monkeypatch.setenv("HOST", "127.0.0.1")
+    follow_listen_address("0.0.0.0", 8801)
+    assert os.environ["PORT"] == "8801" and os.environ["HOST"] == "0.0.0.0"
+    assert settings.SITE_URL == "http://127.0.0.1:8801"
+
+    monkeypatch.setenv("SITE_URL", "https://soporte.example.com")
+    settings.SITE_URL = "https://soporte.example.com"
+    follow_listen_address("127.0.0.1", 9000)
+    assert settings.SITE_URL == "https://soporte.example.com"

@@ -20,6 +20,7 @@ class Command(BaseCommand):
                             help="do not start a job consumer (run `ventanilla worker` apart)")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
+        follow_listen_address(host, port)
         call_command("collectstatic", interactive=False, verbosity=0)
         consumer = None
         if not no_worker:
@@ -34,6 +35,20 @@ class Command(BaseCommand):
                 # SIGINT lets Huey finish the job in hand (SIGTERM interrupts it).
                 consumer.send_signal(signal.SIGINT)
                 consumer.wait(timeout=10)
+
+
+def follow_listen_address(host: str, port: int) -> None:
+    """`--host`/`--port` given on the command line count as HOST/PORT: the
+    job consumer and uvicorn's worker processes (which read the environment)
+    and this process build email links (SITE_URL) to the address served,
+    unless SITE_URL is set."""
+    os.environ["HOST"], os.environ["PORT"] = host, str(port)
+    if not os.environ.get("SITE_URL", "").strip():
+        from django.conf import settings
+
+        from ventanilla.settings import _default_site_url
+
+        settings.SITE_URL = _default_site_url()
 
 
 def _die_with_parent() -> None:
