@@ -49,12 +49,14 @@ print(json.dumps([[t.number, t.channel, t.customer.email, t.messages.first().bod
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, request):
+    """The served site; parametrized indirectly with a dict, more of its environment."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DATABASE_", "REDIS_", "HUEY_", "VENTANILLA_", "EMAIL_", "DJANGO_"))}
     port = free_port()
     env.update(VENTANILLA_DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="ventanilla.settings",
                PYTHONUNBUFFERED="1", SITE_URL=f"http://127.0.0.1:{port}")
+    env.update(getattr(request, "param", {}))
     run = [sys.executable, "-m", "ventanilla"]
     subprocess.run([*run, "migrate", "-v0"], env=env, check=True, timeout=120)
     subprocess.run([*run, "shell", "-c", SETUP], env=env, check=True, timeout=60)
@@ -73,8 +75,8 @@ def server(tmp_path):
         stop(process)
 
 
-def logged_in(chromium, base_url, email):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="es-MX")
+def logged_in(chromium, base_url, email, *, width=1280, height=900):
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="es-MX")
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.js_errors = []
@@ -196,3 +198,227 @@ def test_a_customer_and_an_agent_chat_and_the_chat_ends_as_a_ticket(chromium, se
     finally:
         agent_context.close()
         customer_context.close()
+
+
+def visitor_page(chromium, *, width=1280, height=900):
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="es-MX")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    return context, page
+
+
+def agent_at_console(chromium, base_url):
+    context, agent = logged_in(chromium, base_url, "mateo@example.com")
+    agent.goto(f"{base_url}/consola/chat/")
+    agent.get_by_label("Disponibilidad").select_option("disponible")
+    return context, agent
+
+
+def in_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] \
+        and box["x"] >= 0 and box["x"] + box["width"] <= size["width"]
+
+
+@pytest.mark.parametrize("server", [{"VENTANILLA_CHAT_ANSWER_SECONDS": "4",
+                                     "VENTANILLA_CHAT_CONSOLE_LIVE_SECONDS": "6"}], indirect=True)
+def test_a_customer_nobody_answers_is_told_and_leaves_a_ticket_and_a_closed_console_routes_nothing(
+        chromium, server):
+    """Issue 17, C1, on a phone: the agent is available only while their
+    console is open; "X se unió" only once it opened the chat; with no
+    answer in time the customer is told and offered the ticket."""
+    base_url, tickets = server
+    agent_context, agent = agent_at_console(chromium, base_url)
+    customer_context, customer = logged_in(chromium, base_url, "lucia@example.com",
+                                           width=390, height=844)
+    try:
+        customer.goto(f"{base_url}/chat/")
+        panel = customer.locator("[data-chat-panel]")
+        panel.get_by_label("¿Con qué área quieres hablar?").select_option(label="Soporte técnico")
+        panel.get_by_text("1 agente disponible").wait_for()
+        panel.get_by_label("Tu consulta").fill("Mi sitio lucia.mx no carga")
+        assert in_viewport(customer, panel.get_by_role("button", name="Iniciar chat"))
+        panel.get_by_role("button", name="Iniciar chat").click()
+        panel.get_by_text("Mateo se unió al chat.").wait_for()
+        panel.get_by_text("Te atiende Mateo.").wait_for()
+        # On the phone the conversation's buttons are in view without scrolling.
+        for name in ("Enviar", "Terminar chat"):
+            assert in_viewport(customer, panel.get_by_role("button", name=name)), name
+
+        # Mateo reads it but never answers: the customer is told, not left waiting.
+        offer = panel.locator("[data-chat-offer]")
+        offer.get_by_text("Nadie ha podido atenderte todavía.").wait_for(timeout=15_000)
+        leave = offer.get_by_role("button", name="Dejar como ticket")
+        assert in_viewport(customer, leave)
+        screenshot(customer, "chat-nobody-answered-phone")
+        leave.click()
+        panel.get_by_text("Creamos el ticket #").first.wait_for()
+        [[number, channel, email, body, _category, _values]] = tickets()
+        assert (channel, email) == ("chat", "lucia@example.com")
+        assert "Mi sitio lucia.mx no carga" in body
+
+        # Mateo closes his browser: after the live period nobody is offered.
+        agent_context.close()
+        visitor_context, visitor = visitor_page(chromium, width=390, height=844)
+        try:
+            visitor.wait_for_timeout(7_000)
+            visitor.goto(f"{base_url}/chat/")
+            panel = visitor.locator("[data-chat-panel]")
+            panel.get_by_label("¿Con qué área quieres hablar?").select_option(label="Soporte técnico")
+            panel.locator("[data-scope-for]:visible").get_by_text(
+                "Ahora no hay agentes disponibles.").wait_for()
+            assert panel.get_by_role("button", name="Dejar como ticket").is_visible()
+            # The visitor's name box is as tall as the other fields (was 21 px).
+            heights = [panel.get_by_label(label).bounding_box()["height"]
+                       for label in ("Tu nombre", "Tu correo")]
+            assert heights[0] >= 40 and abs(heights[0] - heights[1]) < 1, heights
+            assert visitor.js_errors == []
+        finally:
+            visitor_context.close()
+        assert customer.js_errors == []
+    finally:
+        customer_context.close()
+        agent_context.close()
+
+
+def test_two_chats_of_one_customer_are_told_apart_and_share_no_element_id(chromium, server):
+    """Issue 17, C4: two tabs of «Lucía Cliente» say which is which; the two
+    panes' forms (consent, conversion with a category's fields) keep their
+    ids unique and each label points at the field beside it."""
+    base_url, _tickets = server
+    agent_context, agent = agent_at_console(chromium, base_url)
+    contexts = [agent_context]
+    try:
+        for question in ("Mis correos rebotan", "No puedo entrar al cPanel"):
+            context, customer = logged_in(chromium, base_url, "lucia@example.com")
+            contexts.append(context)
+            customer.goto(f"{base_url}/chat/")
+            panel = customer.locator("[data-chat-panel]")
+            panel.get_by_label("¿Con qué área quieres hablar?").select_option(label="Soporte técnico")
+            panel.get_by_label("Tu consulta").fill(question)
+            panel.get_by_role("button", name="Iniciar chat").click()
+            panel.get_by_text("Te atiende Mateo.").wait_for()
+
+        tabs = agent.locator(".chatc__tab")
+        tabs.nth(1).wait_for()
+        labels = [tabs.nth(n).inner_text() for n in range(tabs.count())]
+        assert len(labels) == 2 and labels[0] != labels[1], labels
+        assert all("Lucía Cliente" in label and "#" in label and "Soporte técnico" in label
+                   for label in labels), labels
+        # Both panes with their forms: the conversion's category fields too.
+        for n in range(2):
+            tabs.nth(n).click()
+            pane = agent.locator(".chatc__pane:visible")
+            pane.locator("[data-chatc-consent-form]").wait_for()
+            pane.locator("[data-chatc-convert-form]").get_by_label("Categoría").select_option(
+                label="Correo")
+            pane.locator("[data-chatc-convert-form]").get_by_label(
+                "Dirección de correo afectada").wait_for()
+        duplicates = agent.evaluate("""() => {
+            const seen = {}, dup = [];
+            document.querySelectorAll('[id]').forEach((el) => {
+                if (seen[el.id]) dup.push(el.id); seen[el.id] = true; });
+            return dup; }""")
+        assert duplicates == []
+        stray = agent.evaluate("""() => Array.from(document.querySelectorAll('label[for]'))
+            .filter((label) => {
+                const target = document.getElementById(label.htmlFor);
+                return !target || label.closest('.chatc__pane') !== target.closest('.chatc__pane');
+            }).map((label) => label.htmlFor)""")
+        assert stray == []
+        # Clicking a label in the second pane focuses that pane's field.
+        pane = agent.locator(".chatc__pane:visible")
+        pane.locator("[data-chatc-consent-form]").get_by_text(
+            "Acción que necesita autorización").click()
+        assert agent.evaluate("() => document.activeElement.closest('.chatc__pane').dataset.chat") \
+            == pane.get_attribute("data-chat")
+        screenshot(agent, "chat-two-tabs")
+        assert agent.js_errors == []
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_the_help_centres_question_opens_the_chat_already_written(chromium, server):
+    """Issue 17, C3: «Chatear con un agente ahora» from the help centre's
+    widget carries the question, as «Crear un ticket» does."""
+    base_url, _tickets = server
+    context, page = visitor_page(chromium)
+    try:
+        page.goto(f"{base_url}/ayuda/")
+        widget = page.locator("[data-kb-widget]")
+        widget.get_by_label("Escribe tu pregunta").fill("registros MX de mi dominio")
+        widget.get_by_role("link", name="Revisar los registros MX de tu dominio").wait_for()
+        widget.get_by_role("button", name="No", exact=True).click()
+        widget.get_by_role("link", name="Chatear con un agente ahora").click()
+        page.wait_for_url("**/chat/?pregunta=*")
+        box = page.locator("[data-chat-panel]").get_by_label("Tu consulta")
+        box.wait_for()
+        assert box.input_value() == "registros MX de mi dominio"
+        assert page.js_errors == []
+    finally:
+        context.close()
+
+
+COVERED = """(scope) => {
+    const launcher = document.querySelector('.chatw__button').getBoundingClientRect();
+    const meets = (r) => r.width > 1 && r.height > 1 && !(r.right <= launcher.left
+        || r.left >= launcher.right || r.bottom <= launcher.top || r.top >= launcher.bottom);
+    const shown = (el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden';
+    const root = document.querySelector(scope), hits = [];
+    root.querySelectorAll('a, button, input, select, textarea, summary').forEach((el) => {
+        if (!el.closest('.chatw') && shown(el) && meets(el.getBoundingClientRect()))
+            hits.push(el.outerHTML.slice(0, 80));
+    });
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const node = walker.currentNode, parent = node.parentElement;
+        if (!node.textContent.trim() || !parent || parent.closest('.chatw, script, style, template')
+            || !shown(parent)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        if (Array.from(range.getClientRects()).some(meets)) hits.push(node.textContent.trim().slice(0, 60));
+    }
+    return hits;
+}"""
+
+
+def scrolled(page, where: str):
+    page.evaluate("""(where) => window.scrollTo(0, where === 'top' ? 0 : where === 'bottom'
+        ? document.documentElement.scrollHeight
+        : (document.documentElement.scrollHeight - innerHeight) / 2)""", where)
+    page.wait_for_timeout(100)
+
+
+def test_the_chat_launcher_covers_no_text_or_control(chromium, server):
+    """Issue 17, D: at 1366x768 the launcher sits in the page's margin
+    («¿Regular o Alta?» on «Abrir ticket» was under it); on a phone it never
+    covers the header, and the end of every page is clear of it."""
+    base_url, _tickets = server
+    context, page = logged_in(chromium, base_url, "lucia@example.com", width=1366, height=768)
+    try:
+        for path in ("/cliente/tickets/nuevo/", "/cliente/", "/ayuda/"):
+            page.goto(base_url + path)
+            for where in ("top", "middle", "bottom"):
+                scrolled(page, where)
+                assert page.evaluate(COVERED, "body") == [], (path, where)
+        page.goto(base_url + "/cliente/tickets/nuevo/")
+        page.get_by_text("¿Regular o Alta?").scroll_into_view_if_needed()
+        assert page.evaluate(COVERED, "body") == []
+        screenshot(page, "chat-launcher-1366")
+        page.set_viewport_size({"width": 390, "height": 844})
+        for path in ("/cliente/tickets/nuevo/", "/cliente/", "/ayuda/", "/chat/"):
+            page.goto(base_url + path)
+            if path == "/chat/":  # the panel opens there: minimized, the launcher stays
+                page.locator("[data-chat-panel]").get_by_role("button", name="Minimizar el chat").click()
+            scrolled(page, "top")
+            assert page.evaluate(COVERED, "header") == [], path
+            scrolled(page, "bottom")
+            assert page.evaluate(COVERED, "body") == [], path
+        screenshot(page, "chat-launcher-390")
+        assert page.js_errors == []
+    finally:
+        context.close()
