@@ -232,3 +232,26 @@ def test_a_ticket_page_of_an_agent_removed_from_the_department_hears_no_more_not
         assert "access_lost" in [f["type"] for f in frames] and code == 4404
 
     run(scenario)
+
+
+def test_a_console_whose_agent_leaves_a_department_stops_listing_and_hearing_its_queue(
+        alice, bob, carla, soporte):
+    customer_chat(alice, soporte, "hola")
+
+    async def scenario():
+        await flush_layer()
+        socket, _, _ = await connect("/ws/consola/chat/", session=await cookie(carla))
+        console = await receive_until(socket, "console")
+        assert [c["name"] for c in console["chats"]] == ["Alicia Pérez"]
+
+        await database_sync_to_async(remove_from_soporte)(carla, soporte)
+        console = await receive_until(socket, "console")
+        assert (console["chats"], console["departments"]) == ([], [])
+
+        # A new chat in Soporte's queue is not announced to her any more.
+        await database_sync_to_async(customer_chat)(bob, soporte, "otro")
+        frames, code = await frames_until_quiet(socket)
+        assert "Roberto" not in bodies(frames) and code is None
+        await socket.disconnect()
+
+    run(scenario)
