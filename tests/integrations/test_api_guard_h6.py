@@ -69,3 +69,9 @@ def test_a_thousand_calls_without_a_key_write_a_bounded_log_and_get_429(client, 
     # A valid key from the same address still works.
     assert client.get("/api/v1/tickets", headers={"Authorization": f"Bearer {make_key()}"}
                       ).status_code == 200
+
+
+def test_the_old_billing_url_keeps_its_own_401(client):
+    response = client.post("/api/v1/facturacion/eventos/", "{}", content_type="application/json")
+    assert response.status_code == 401
+    assert response.json() == {"error": "Invalid or missing API key."}

@@ -152,9 +152,14 @@ def _check_before_view(request, kwargs) -> None:
              for field in fields]))
 
 
+# The first billing endpoint's own wording, kept for the systems that read it.
+LEGACY_MESSAGES = {"unauthenticated": "Invalid or missing API key."}
+
+
 def _legacy_response(error: ApiError):
     """The first billing endpoint's error format: {"error": "…"}."""
-    response = JsonResponse({"error": error.detail}, status=error.status)
+    response = JsonResponse({"error": LEGACY_MESSAGES.get(error.code, error.detail)},
+                            status=error.status)
     for name, value in error.headers.items():
         response[name] = value
     return response
