@@ -271,7 +271,7 @@ def test_a_password_shorter_than_12_is_refused_in_spanish_keeping_what_was_typed
 # --- The account pages keep the client area's (or the console's) menu -----------
 
 ACCOUNT_PAGES = ["account_settings", "mail:addresses", "account_email", "account_change_password",
-                 "mfa_index"]
+                 "mfa_index", "chat:start"]
 
 
 @pytest.mark.parametrize("name", ACCOUNT_PAGES)
