@@ -1,9 +1,12 @@
-"""Extra addresses a customer wants notifications at ("Enviar correos
-electrónicos"): added, confirmed by a signed link sent to the address,
-removed by their owner. Only confirmed addresses receive anything.
+"""Extra addresses a customer wants notifications at ("Direcciones de
+notificación", /cuenta/correos/): added, confirmed by a signed link sent to
+the address, removed by their owner. Only confirmed addresses receive
+anything.
 
-Soporte addresses get ticket notifications today; Facturas/pedidos and
-Abusos are stored for the billing and abuse notifications to come."""
+Each notice goes to the registered address and the confirmed addresses of
+its kind (confirmed_emails): Soporte gets ticket emails and service notices,
+Facturas/pedidos the billing events, Abusos the abuse notices
+(ventanilla.notifications.services.ADDRESS_KIND)."""
 
 import secrets
 from datetime import timedelta

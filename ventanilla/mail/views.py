@@ -1,4 +1,4 @@
-"""The customer's "Enviar correos electrónicos" page and the confirmation
+"""The customer's "Direcciones de notificación" page and the confirmation
 link. The link works without logging in: whoever reads that mailbox
 confirms it."""
 
