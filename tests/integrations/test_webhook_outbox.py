@@ -80,3 +80,17 @@ def test_nobody_listening_records_nothing(alice, make_ticket):
     events.forget_listened_events()
     make_ticket(alice)
     assert not NotificationOutbox.objects.filter(kind="webhook").exists()
+
+
+def test_a_payload_that_fails_to_build_does_not_break_the_change(
+        subscription, alice, make_ticket, monkeypatch):
+    from django.db import connection
+
+    def broken(ticket_id):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(events, "_ticket_data", broken)
+    ticket = make_ticket(alice)  # commits, with its own notifications
+    assert NotificationOutbox.objects.filter(ticket=ticket, kind="created").exists()
+    assert not NotificationOutbox.objects.filter(kind="webhook").exists()

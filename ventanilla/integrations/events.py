@@ -57,9 +57,13 @@ def emit(event: str, payload: dict | Callable[[], dict]) -> None:
     try:
         if event not in listened_events():
             return
-        data = payload() if callable(payload) else payload
+        if callable(payload):
+            # A savepoint: a failed read must not abort the caller's
+            # transaction (PostgreSQL refuses every later query in it).
+            with transaction.atomic():
+                payload = payload()
         # Dates and the like as the JSON the receivers get.
-        data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+        data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     except Exception:
         # A webhook problem must not fail the change that caused it.
         logger.exception("Could not record webhook event %s", event)
