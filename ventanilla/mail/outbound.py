@@ -1,14 +1,16 @@
 """Notification emails, from "something happened to a ticket" to bytes on
 the wire.
 
-A notification is built once, right after the ticket's transaction commits:
-rendered in the customer's language (text and HTML), given our own
+The ticket's transaction records what must be notified (an outbox row,
+see "The outbox" below); once it commits, a job builds each notification
+exactly once: rendered in the customer's language (text and HTML), given our own
 Message-ID (recorded as a ThreadId of the ticket, so that a reply to it
 threads) and In-Reply-To/References pointing to the conversation, and
 stored as an OutboundEmail row (pendiente). A job then sends that row,
 retrying with exponential backoff; every retry sends the same message with
 the same Message-ID. A row that still fails after the last attempt is marked
-fallido with the error, for an admin to see and re-queue.
+fallido with the error: supervisors see it in the console
+(/consola/envios-fallidos/, selectors.delivery_problems) and re-queue it.
 
 Delivery is at most once per row as far as we control it: the job claims
 an attempt with a conditional UPDATE before talking to the SMTP server, so
