@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import django
@@ -77,9 +78,12 @@ def prepare(chats: int) -> tuple[list[str], list[tuple[str, str]], list[int]]:
         AgentAvailability.objects.update_or_create(
             user=user, defaults={"status": "ausente", "max_chats": CHATS_PER_AGENT})
         agents.append(user)
+    now = datetime.now(UTC)
     made = Chat.objects.bulk_create([
+        # Accepted and joined already: opening them in the console writes nothing.
         Chat(department=department, name=f"Visitante {n}", email=f"v{n}@example.org",
-             status=Chat.Status.ACTIVE, agent=agents[n // CHATS_PER_AGENT])
+             status=Chat.Status.ACTIVE, agent=agents[n // CHATS_PER_AGENT],
+             accepted_at=now, joined_at=now)
         for n in range(chats)])
     sessions = []
     for agent in agents:
