@@ -3,15 +3,18 @@ two-factor authentication holds on every socket as on every page, and a
 socket stops hearing a chat or a ticket the moment its agent may no
 longer read it."""
 
+import asyncio
+import contextlib
 import json
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 
 from ventanilla.accounts.models import AgentProfile
 from ventanilla.accounts.two_factor import REFUSED
-from ventanilla.chat import services
+from ventanilla.chat import events, services
 from ventanilla.chat.models import ChatMessage
 from ventanilla.core.models import SiteSettings
 from ventanilla.tickets import services as ticket_services
@@ -253,5 +256,37 @@ def test_a_console_whose_agent_leaves_a_department_stops_listing_and_hearing_its
         frames, code = await frames_until_quiet(socket)
         assert "Roberto" not in bodies(frames) and code is None
         await socket.disconnect()
+
+    run(scenario)
+
+
+def test_a_chats_notes_are_sent_only_to_its_agents_group_never_to_the_customers(
+        alice, carla, soporte):
+    chat = customer_chat(alice, soporte, "hola")
+    services.chat_take(chat, agent=carla)
+
+    async def scenario():
+        await flush_layer()
+        layer = get_channel_layer()
+        customers = await layer.new_channel()  # as the customer's socket listens
+        await layer.group_add(events.chat_group(chat.pk), customers)
+        console, _, _ = await connect("/ws/consola/chat/", session=await cookie(carla))
+        await receive_until(console, "console")
+        await console.send_json_to({"type": "open", "chat": chat.pk})
+        await receive_until(console, "history", chat=chat.pk)
+
+        await database_sync_to_async(services.chat_post)(
+            chat, kind=ChatMessage.Kind.NOTE, body="NOTA-INTERNA", author=carla)
+        await database_sync_to_async(services.chat_post)(
+            chat, kind=ChatMessage.Kind.AGENT, body="RESPUESTA", author=carla)
+        assert (await receive_until(console, "message", body="NOTA-INTERNA"))["kind"] == "nota"
+        await receive_until(console, "message", body="RESPUESTA")
+
+        heard = []
+        with contextlib.suppress(asyncio.TimeoutError):
+            while True:
+                heard.append(await asyncio.wait_for(layer.receive(customers), 0.5))
+        assert [e["message"]["body"] for e in heard if e["type"] == "chat.message"] == ["RESPUESTA"]
+        await console.disconnect()
 
     run(scenario)

@@ -185,6 +185,7 @@ class CustomerChatConsumer(JsonConsumer):
         await self.send_json(ack)
 
     async def chat_message(self, event):
+        # Notes go to the agents' group only (events.message_added); twice sure.
         if event["message"]["kind"] != ChatMessage.Kind.NOTE:
             await self.send_json({"type": "message", **event["message"]})
 
@@ -256,10 +257,11 @@ class AgentConsoleConsumer(JsonConsumer):
         group is left and its pane is told."""
         if await db_call(access.agent_may_still_read)(self.user.pk, chat_id):
             return True
-        group = events.chat_group(chat_id)
-        if group in self.groups_joined:
+        groups = {events.chat_group(chat_id), events.chat_notes_group(chat_id)} & self.groups_joined
+        for group in groups:
             self.groups_joined.discard(group)
             await self.channel_layer.group_discard(group, self.channel_name)
+        if groups:
             await self.send_json({"type": "error", "chat": chat_id, "message": _(
                 "Este chat ya no está a tu cargo: no verás más mensajes suyos.")})
         return False
@@ -272,7 +274,9 @@ class AgentConsoleConsumer(JsonConsumer):
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type")
-        if not await self.agent_again():
+        # (A heartbeat changes nothing the agent may read; routing checks
+        # the account itself.)
+        if kind != "heartbeat" and not await self.agent_again():
             return
         try:
             if kind == "heartbeat":  # the console is open (presence.py)
@@ -320,10 +324,10 @@ class AgentConsoleConsumer(JsonConsumer):
             await self.send_json({**_error(error), "chat": content.get("chat")})
 
     async def open(self, chat: Chat, after: int):
-        group = events.chat_group(chat.pk)
-        if group not in self.groups_joined:
-            self.groups_joined.add(group)
-            await self.channel_layer.group_add(group, self.channel_name)
+        for group in (events.chat_group(chat.pk), events.chat_notes_group(chat.pk)):
+            if group not in self.groups_joined:
+                self.groups_joined.add(group)
+                await self.channel_layer.group_add(group, self.channel_name)
         if chat.agent_id == self.user.pk and chat.joined_at is None:
             await db_call(services.chat_join)(chat, agent=self.user)
         messages = await db_call(selectors.history)(chat, after=after, for_agent=True)

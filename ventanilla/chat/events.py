@@ -19,6 +19,12 @@ def chat_group(chat_id: int) -> str:
     return f"chat.{chat_id}"
 
 
+def chat_notes_group(chat_id: int) -> str:
+    """The agents who opened a chat, without its customer: internal notes
+    are sent only here, so no customer socket ever receives one."""
+    return f"chatnotes.{chat_id}"
+
+
 def queue_group(department_id: int) -> str:
     """The customers waiting in a department (their position moves)."""
     return f"chatqueue.{department_id}"
@@ -70,7 +76,8 @@ def send_on_commit(group: str, event: dict) -> None:
 
 
 def message_added(message) -> None:
-    send_on_commit(chat_group(message.chat_id), {"type": "chat.message", "message": message_payload(message)})
+    group = chat_group if message.is_public else chat_notes_group
+    send_on_commit(group(message.chat_id), {"type": "chat.message", "message": message_payload(message)})
 
 
 def chat_changed(chat) -> None:
