@@ -156,3 +156,16 @@ def test_nobody_answering_in_time_tells_the_customer_and_offers_a_ticket(alice, 
         services.chat_post(chat, kind=ChatMessage.Kind.AGENT, author=carla, body="Aquí estoy")
         state = selectors.customer_state(chat)
         assert (state["offer_ticket"], state["unanswered"]) == (False, False)
+
+
+def test_a_new_console_connection_clears_the_agents_expired_ones(carla, soporte):
+    from ventanilla.chat.models import ConsoleConnection
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for key in ("a", "b"):
+            at_console(carla, key)
+        clock.shift(timedelta(minutes=5))
+        at_console(carla, "c")  # back after a break: "a" and "b" expired
+        assert list(ConsoleConnection.objects.filter(user=carla).values_list("key", flat=True)) == [
+            "c"]

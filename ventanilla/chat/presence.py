@@ -17,10 +17,6 @@ from django.utils import timezone
 
 from .models import ConsoleConnection
 
-# Rows of consoles gone for longer than this are deleted when the agent
-# connects again (they only say "not there" by then).
-FORGET_AFTER = timedelta(days=1)
-
 
 def live_seconds() -> int:
     return settings.VENTANILLA["CHAT_CONSOLE_LIVE_SECONDS"]
@@ -52,7 +48,9 @@ def console_seen(user_id: int, key: str, *, now=None) -> bool:
     arrived = not is_live(user_id, now=now)
     updated = ConsoleConnection.objects.filter(key=key, user_id=user_id).update(last_seen=now)
     if not updated:
-        ConsoleConnection.objects.filter(user_id=user_id, last_seen__lt=now - FORGET_AFTER).delete()
+        # The agent's expired rows say nothing any more: a new connection
+        # clears them, so the table holds about one row per open console.
+        ConsoleConnection.objects.filter(user_id=user_id, last_seen__lt=live_since(now)).delete()
         ConsoleConnection.objects.update_or_create(key=key, defaults={
             "user_id": user_id, "opened_at": now, "last_seen": now})
     return arrived
