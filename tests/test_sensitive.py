@@ -238,6 +238,10 @@ ORDINARY = [
     "Please bypass: the cache for my site",
     "My pass is expired, where do I renew it?",
     "The key is to clear the DNS cache.",
+    "Entré por la página de login. La contraseña es correcta, pero no pasa.",
+    "El usuario nuevo. Password reset no llega.",
+    "Olvidé mi contraseña del correo ¿Cuál es mi contraseña de cPanel?",
+    "No encuentro la contraseña del correo. Es urgente, gracias.",
     "Error 403 when uploading files over 2 MB.",
     "¿Me pueden llamar al 55 1234 5678?",
 ]
@@ -256,6 +260,8 @@ def test_ordinary_support_messages_stay_unchanged(text):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(ORDINARY), min_size=1, max_size=4),
        st.sampled_from([" ", "\n", "\n\n"]))
+# Found by hypothesis: "login page. The password is" read as "login X password Y".
+@example(["The password is wrong according to the login page."] * 2, " ")
 def test_ordinary_messages_stay_unchanged_in_any_combination(messages, glue):
     text = glue.join(messages)
     assert mask_sensitive(text).text == text

@@ -52,7 +52,8 @@ _CLAVE = re.compile(r"(?P<label>(?<!palabra\ )\bclave\b\s*[:=]\s*)" + _VALUE,
 # info@x.mx", "for the FTP", "nueva"), then "es" / "is" and the value.
 # "clave" alone is also "the key (point)": only "mi/tu/su clave" counts.
 _OF_ONE = r"""(?:\s+(?:de|del|para|en|for|of|on|to)(?:\s+(?:la|el|los|las|mi|tu|su|my|your|the|our))?
-                 \s+[^\s:=,;]+(?:\s+(?!(?:y|o|e|and|or|que|pero|but|es|is)\b)[^\s:=,;]+)?)"""
+                 \s+[^\s:=,;¿?¡!]*[^\s:=,;¿?¡!.]
+                 (?:\s+(?!(?:y|o|e|and|or|que|pero|but|es|is)\b)[^\s:=,;¿?¡!]*[^\s:=,;¿?¡!.])?)"""
 _OF = _OF_ONE + "{0,2}"
 _ADJECTIVE = r"""(?:\s+(?:nueva|nuevo|actual|temporal|provisional|new|current|temporary|old|
                   vieja|antigua|root|admin|ftp|ssh|sftp|wifi|cpanel|plesk|del\ panel))?"""
@@ -64,7 +65,8 @@ _PHRASE = re.compile(
 )
 # "usuario ana clave x", "user: ana, password x", "login ana pass x".
 _PAIR = re.compile(
-    r"(?P<label>\b(?:usuario|user|username|login)\b\s*[:=]?\s*[^\s,;]+[\s,;]+(?:y\s+|and\s+)?"
+    r"(?P<label>\b(?:usuario|user|username|login)\b\s*[:=]?\s*[^\s,;]*[^\s,;.!?][\s,;]+"
+    r"(?:y\s+|and\s+)?"
     r"(?:la\s+|el\s+|the\s+)?(?:" + _LABEL[3:-1] + r"|clave)\b\s*[:=]?\s*)" + _VALUE,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -80,7 +82,8 @@ ORDINARY_VALUES = frozenset("""
     incorrect correct wrong right valid invalid expired locked blocked rejected required
     needed weak strong long short same different new old the a an too very not still now
     no yes ok okay fine good bad being case-sensitive sensitive mine yours what which that
-    this my your it also just already always never changed reset set
+    this my your it also just already always never changed reset set is es was era are
+    mi tu su nuestra our its
 """.split())
 # 13-19 digits in a row, or the printed layouts (4-4-4-4, Amex's 4-6-5)
 # spaced or dashed, not glued to other digits.
