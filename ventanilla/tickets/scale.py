@@ -144,7 +144,7 @@ def make_customers(count: int, rng: random.Random, start: datetime) -> list[tupl
         domain = f"{rng.choice(WORDS)}{i}{tag}{rng.choice(TLDS)}"
         email = f"cliente{i}.{tag}@{domain}"
         customers.append((customer_id, name, "", email, "", "America/Mexico_City", "",
-                          start + timedelta(minutes=i)))
+                          start + timedelta(minutes=i), False))
         for _ in range(rng.randint(1, 3)):
             kind = rng.choice(service_types)
             ip = f"203.0.113.{rng.randint(1, 254)}" if kind in {"vps", "dedicado"} or kind.startswith("hosting") else None
@@ -154,7 +154,8 @@ def make_customers(count: int, rng: random.Random, start: datetime) -> list[tupl
             service_id += 1
         customer_id += 1
     _insert(Customer._meta.db_table,
-            ["id", "name", "company", "email", "phone", "time_zone", "external_id", "created_at"],
+            ["id", "name", "company", "email", "phone", "time_zone", "external_id", "created_at",
+             "unverified"],
             customers)
     _insert(Service._meta.db_table,
             ["id", "customer_id", "type", "name", "domain", "order_number", "server_ip", "status",
