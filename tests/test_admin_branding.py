@@ -108,3 +108,18 @@ def test_an_apps_own_page_still_lists_its_models(admin_client):
     assert "Departamentos" in response.content.decode()
 
 
+
+
+def test_new_colours_get_a_new_stylesheet_url(admin_client, alice):
+    """tema.css is cached for minutes: the page links it by a version of the
+    colours, so a change shows at once."""
+    from django.test import Client
+
+    viewer = Client()
+    viewer.force_login(alice.user)
+    before = viewer.get(reverse("portal:dashboard")).content.decode()
+    assert post(admin_client, accent_colour="#123456").status_code == 302
+    after = viewer.get(reverse("portal:dashboard")).content.decode()
+    site = SiteSettings.load()
+    link = f'href="{reverse("theme_css")}?v={site.theme_version}"'
+    assert link in after and link not in before

@@ -106,3 +106,27 @@ def test_the_attachment_icon_is_drawn_without_a_font(open_session, live_server, 
     box = link.locator("svg.icon").bounding_box()
     assert box and box["width"] >= 12 and box["height"] >= 12
     assert link.evaluate("el => getComputedStyle(el, '::before').content") in ("none", "normal")
+
+
+def test_the_admin_uploads_a_logo_and_picks_colours(open_session, live_server, root, tmp_path):
+    from tests.test_static_finish import PNG
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    page = open_session(root)
+    page.goto(f"{live_server.url}/admin/")
+    expect(page.locator("caption", has_text="Clientes y servicios")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/core/sitesettings/")
+    colour = page.locator("#id_primary_colour")
+    assert colour.get_attribute("type") == "color"
+    colour.fill("#aa3300")  # what the picker submits
+    page.locator("#id_logo").set_input_files(str(logo))
+    page.get_by_role("button", name="Guardar", exact=True).click()
+    expect(page.locator(".messagelist")).to_be_visible()
+    page.goto(f"{live_server.url}/consola/")
+    header_logo = page.locator("img.brand__logo")
+    expect(header_logo).to_be_visible()
+    assert header_logo.evaluate("img => img.complete && img.naturalWidth > 0")
+    brand = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--brand')")
+    assert brand.strip() == "#aa3300"
+    screenshot(page, "admin-logo-in-header")

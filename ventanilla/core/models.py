@@ -76,6 +76,12 @@ class SiteSettings(models.Model):
         version = hashlib.sha256(self.logo.name.encode()).hexdigest()[:10]
         return f"{reverse('site_logo')}?v={version}"
 
+    @property
+    def theme_version(self) -> str:
+        """Part of the theme stylesheet's URL: new colours are a new URL, so
+        browsers that cached the old colours fetch the new ones at once."""
+        return hashlib.sha256(f"{self.primary_colour}{self.accent_colour}".encode()).hexdigest()[:10]
+
     @classmethod
     def load(cls) -> "SiteSettings":
         obj, _created = cls.objects.get_or_create(pk=1)
