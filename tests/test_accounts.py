@@ -349,3 +349,20 @@ def test_the_admin_picks_time_zones_from_the_same_list(client, root, alice):
     html = client.get(reverse("admin:accounts_customer_change", args=[alice.pk])).text
     zones = [zone for zone in select_options(html, "time_zone") if zone]
     assert "America/Atka" not in zones and zones[0] == "America/Mexico_City"
+
+
+def test_allauth_emails_carry_the_sites_name_not_the_request_host(
+        client, alice, mailoutbox, django_capture_on_commit_callbacks, settings):
+    from ventanilla.core.models import SiteSettings
+
+    site = SiteSettings.load()
+    site.site_name = "Hosting Ejemplo"
+    site.save()
+    settings.SITE_URL = "https://soporte.hosting.test"
+    EmailAddress.objects.create(user=alice.user, email=alice.email, verified=True, primary=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": alice.email})
+    [message] = mailoutbox
+    assert message.subject.startswith("[Hosting Ejemplo] ")
+    assert "Te escribimos desde Hosting Ejemplo." in message.body
+    assert "soporte.hosting.test" in message.body and "testserver\n" not in message.body

@@ -1,4 +1,17 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+from ventanilla.core.models import SiteSettings
+
+
+def brand_site() -> SimpleNamespace:
+    """What allauth's emails call the site: our configured name and public
+    address, not the Host header of the request that caused them."""
+    return SimpleNamespace(name=SiteSettings.load().site_name,
+                           domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,6 +33,7 @@ class AccountAdapter(DefaultAccountAdapter):
         still answer, and the email goes out once the server is back."""
         from ventanilla.mail.backends import ACCOUNT_KIND_PREFIX, OutboxBackend
 
+        context = {**context, "current_site": brand_site()}
         message = super().render_mail(template_prefix, email, context, headers=headers)
         message.connection = OutboxBackend(
             kind=ACCOUNT_KIND_PREFIX + template_prefix.rsplit("/", 1)[-1],
@@ -27,3 +41,6 @@ class AccountAdapter(DefaultAccountAdapter):
             headers={"Auto-Submitted": "auto-generated"},
         )
         return message
+
+    def format_email_subject(self, subject):
+        return f"[{brand_site().name}] {subject}"
