@@ -2,8 +2,11 @@
 services (run in a thread through db_call) and from layer
 events back to the socket. Who may read what is decided in access.py.
 
-Close codes: 4403 for a console socket of someone who is not an agent,
-4404 for a chat that does not exist for this person (never a hint which)."""
+Close codes: 4403 for a console socket of someone who is not (or no longer)
+an agent, and for any socket of an agent who must first set up two-factor
+authentication (accounts.two_factor); 4404 for a chat or ticket that does
+not exist for this person (never a hint which), also once an open ticket
+page's agent may no longer see its ticket."""
 
 import time
 from collections import deque
