@@ -276,13 +276,6 @@ VENTANILLA = {
     # Seconds a customer waits for an agent's first answer before being told
     # nobody could attend them yet and offered to leave the chat as a ticket.
     "CHAT_ANSWER_SECONDS": envint("VENTANILLA_CHAT_ANSWER_SECONDS", 60),
-    # Live chat: an agent is offered chats only while one of their console
-    # sockets sent a heartbeat within this many seconds (it sends one every
-    # 15 s; the margin covers a reload or a missed beat).
-    "CHAT_CONSOLE_LIVE_SECONDS": envint("VENTANILLA_CHAT_CONSOLE_LIVE_SECONDS", 40),
-    # Seconds a customer waits for an agent's first answer before being told
-    # nobody could attend them yet and offered to leave the chat as a ticket.
-    "CHAT_ANSWER_SECONDS": envint("VENTANILLA_CHAT_ANSWER_SECONDS", 60),
     # Minutes between two auto-close sweeps.
     "AUTO_CLOSE_EVERY_MINUTES": envint("VENTANILLA_AUTO_CLOSE_EVERY_MINUTES", 15),
     # Notification emails: attempts before one is marked fallido, and the
