@@ -2,7 +2,10 @@
 sender's own bubble at once, not only after a reload, and in the agent's
 console (issue 17, C2). Against a real `ventanilla serve` (WebSockets)."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_chat_browser import logged_in, server  # noqa: F401 (fixture)
@@ -31,6 +34,9 @@ def test_the_customers_own_bubble_shows_the_password_hidden_at_once(chromium, se
         panel.get_by_text("nunca compartas credenciales").wait_for()
         own = panel.locator(".chatw__msg--own .chatw__body").last
         own.get_by_text("Mi contraseña es [dato sensible oculto]").wait_for()
+        # Acknowledged, it reads «Tú · 15:57» like every other bubble, not a bare «Tú».
+        who = panel.locator(".chatw__msg--own .chatw__who").last
+        expect(who).to_have_text(re.compile(r"^Tú · \d"))
         assert "Hunter2Pass" not in panel.inner_text()
         assert "Hunter2Pass" not in customer.evaluate("JSON.stringify(sessionStorage)")
         pane = agent.locator(".chatc__pane:visible")

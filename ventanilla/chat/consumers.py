@@ -182,7 +182,7 @@ class CustomerChatConsumer(JsonConsumer):
         # Stored (committed) before this acknowledgement leaves.
         # The stored (masked) text: the sender's bubble shows it at once.
         ack = {"type": "ack", "client_id": client_id, "seq": posted.message.seq,
-               "body": posted.message.body}
+               "body": posted.message.body, "at": posted.message.created_at.isoformat()}
         if posted.masked.changed:
             ack["notice"] = masked_notice(posted.masked.found)
         await self.send_json(ack)
@@ -301,7 +301,8 @@ class AgentConsoleConsumer(JsonConsumer):
                     chat, kind=ChatMessage.Kind.AGENT, body=str(content.get("body", "")),
                     author=self.user, client_id=str(content.get("client_id", "")))
                 ack = {"type": "ack", "chat": chat.pk, "client_id": content.get("client_id", ""),
-                       "seq": posted.message.seq, "body": posted.message.body}
+                       "seq": posted.message.seq, "body": posted.message.body,
+                       "at": posted.message.created_at.isoformat()}
                 if posted.masked.changed:
                     ack["notice"] = masked_notice(posted.masked.found)
                 await self.send_json(ack)

@@ -162,7 +162,7 @@
     this.list.appendChild(li);
     this.list.scrollTop = this.list.scrollHeight;
   };
-  Log.prototype.acked = function (id, seq, body) {
+  Log.prototype.acked = function (id, seq, body, at) {
     var li = this.byClient[id];
     if (!li) return;
     if (this.bySeq[seq]) { li.remove(); } else {
@@ -173,7 +173,9 @@
         fillText(text, body);
       }
       li.dataset.seq = seq;
-      li.querySelector(".chatw__who").textContent = T.you;
+      // The time as every other bubble shows it (the ack carries the stored one).
+      var time = at ? new Date(at).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"}) : "";
+      li.querySelector(".chatw__who").textContent = T.you + (time ? " · " + time : "");
       this.bySeq[seq] = li;
       this.lastSeq = Math.max(this.lastSeq, seq);
     }
@@ -387,7 +389,7 @@
         self.offer.hidden = true;
       }
     } else if (data.type === "ack") {
-      self.log.acked(data.client_id, data.seq, data.body);
+      self.log.acked(data.client_id, data.seq, data.body, data.at);
       delete self.saved.pending[data.client_id];
       self.save();
       if (data.notice) showFor(self.notice, data.notice, 15000);
@@ -564,7 +566,7 @@
         }
       }
     } else if (data.type === "ack" && pane) {
-      pane.log.acked(data.client_id, data.seq, data.body);
+      pane.log.acked(data.client_id, data.seq, data.body, data.at);
       if (data.notice) showFor(pane.notice, data.notice, 15000);
     } else if (data.type === "typing" && pane) {
       showFor(pane.typing, fmt(T.typing, {name: data.name}), 4000);
