@@ -347,6 +347,13 @@ class AgentConsoleConsumer(JsonConsumer):
                                  if a.pk == _int(content["agent"])), None)
                 if to_agent is None:
                     raise ValidationError(_("Ese agente no atiende el departamento de este chat."))
+                if not presence.is_live(to_agent.pk):
+                    # Routing would hand it straight back (services._requeue_unjoined)
+                    # while the customer reads that someone will join.
+                    raise ValidationError(_(
+                        "%(agent)s no tiene abierta la consola de chats y no recibiría el chat. "
+                        "Transfiérelo a su departamento o a un agente disponible."
+                    ) % {"agent": to_agent.get_short_name()})
             elif content.get("department"):
                 to_department = Department.objects.filter(
                     pk=_int(content["department"]), is_active=True).first()
