@@ -205,6 +205,8 @@ def cluster(tmp_path, smtp_server):  # noqa: F811
             REDIS_URL=services.redis_url(REDIS_DB), SECRET_KEY=secrets.token_urlsafe(40),
             VENTANILLA_MEDIA_DIR=str(tmp_path / "shared-attachments"),
             EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(controller.port), PYTHONUNBUFFERED="1",
+            # The consumers say "consumer started" at INFO (the default level is WARNING).
+            LOG_LEVEL="INFO",
         )
 
         def host_env(name: str) -> dict:
