@@ -439,7 +439,8 @@ def outbox_enqueue(outbox_id: int) -> None:
     try:
         tasks.build_notification(outbox_id)
     except Exception:
-        logger.exception("Could not queue the build of notification %s; the sweep will", outbox_id)
+        logger.exception("Could not queue the build of notification %s; the sweep will build it",
+                         outbox_id)
 
 
 @dataclass(frozen=True)
