@@ -97,7 +97,7 @@ def test_a_customer_and_an_agent_chat_and_the_chat_ends_as_a_ticket(chromium, se
     try:
         # Mateo opens the chat console and becomes available.
         agent.goto(f"{base_url}/consola/chat/")
-        agent.get_by_label("Disponibilidad").select_option("disponible")
+        become_available(agent)
 
         # Lucía, in her client area, opens the chat and reads its scope first.
         customer.goto(f"{base_url}/cliente/")
@@ -209,11 +209,60 @@ def visitor_page(chromium, *, width=1280, height=900):
     return context, page
 
 
+def become_available(agent):
+    """Picks «Disponible» and waits until the server has it (its state frame
+    says so), so a customer's chat panel opened next counts this agent."""
+    agent.get_by_label("Disponibilidad").select_option("disponible")
+    agent.locator("[data-chat-console][data-availability=disponible]").wait_for()
+
+
 def agent_at_console(chromium, base_url):
     context, agent = logged_in(chromium, base_url, "mateo@example.com")
     agent.goto(f"{base_url}/consola/chat/")
-    agent.get_by_label("Disponibilidad").select_option("disponible")
+    become_available(agent)
     return context, agent
+
+
+# The console's socket is held back (a stand-in that never opens) until the
+# test lets it through: what a slow network or a restarting server does.
+HOLD_SOCKETS = """(() => {
+  const Real = window.WebSocket;
+  window.__held = [];
+  window.WebSocket = function (url, protocols) {
+    if (!window.__letSocketsOpen) {
+      const stub = {readyState: 0, send() { throw new Error("not open"); }, close() {}};
+      window.__held.push(stub);
+      return stub;
+    }
+    return new Real(url, protocols);
+  };
+  window.WebSocket.OPEN = Real.OPEN;
+  window.__releaseSockets = () => {
+    window.__letSocketsOpen = true;
+    window.__held.forEach((stub) => stub.onclose && stub.onclose({code: 1006}));
+  };
+})();"""
+
+
+def test_availability_chosen_before_the_console_connects_is_kept(chromium, server):
+    """An agent who picks «Disponible» before the console's socket opens is
+    available once it opens: the choice is sent then, and the server's first
+    state frame does not put «Ausente» back in the select."""
+    base_url, _tickets = server
+    context, agent = logged_in(chromium, base_url, "mateo@example.com")
+    try:
+        agent.add_init_script(HOLD_SOCKETS)
+        agent.goto(f"{base_url}/consola/chat/")
+        agent.get_by_label("Disponibilidad").select_option("disponible")
+        agent.evaluate("() => window.__releaseSockets()")
+        agent.locator("[data-chat-console][data-availability=disponible]").wait_for()
+        assert agent.get_by_label("Disponibilidad").input_value() == "disponible"
+        agent.reload()  # what the server stored, not what the page remembers
+        agent.evaluate("() => window.__releaseSockets()")
+        agent.locator("[data-chat-console][data-availability=disponible]").wait_for()
+        assert agent.js_errors == []
+    finally:
+        context.close()
 
 
 def in_viewport(page, locator) -> bool:

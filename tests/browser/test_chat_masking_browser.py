@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_chat_browser import logged_in, server  # noqa: F401 (fixture)
+from tests.browser.test_chat_browser import become_available, logged_in, server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ def test_the_customers_own_bubble_shows_the_password_hidden_at_once(chromium, se
     customer_context, customer = logged_in(chromium, base_url, "lucia@example.com")
     try:
         agent.goto(f"{base_url}/consola/chat/")
-        agent.get_by_label("Disponibilidad").select_option("disponible")
+        become_available(agent)
         customer.goto(f"{base_url}/cliente/")
         customer.get_by_role("button", name="Chatear con un agente ahora").click()
         panel = customer.locator("[data-chat-panel]")

@@ -512,18 +512,23 @@
     self.connection = root.querySelector("[data-chatc-connection]");
     self.title = document.title;
 
-    self.availability.addEventListener("change", function () {
-      self.socket.send({type: "availability", status: self.availability.value, max_chats: self.max.value});
-    });
-    self.max.addEventListener("change", function () {
-      self.socket.send({type: "availability", status: self.availability.value, max_chats: self.max.value});
-    });
+    // A change made before the socket opens (or while it reconnects) is kept
+    // and sent on open; until the server confirms it, its state frames do not
+    // put the old value back in the agent's select.
+    self.unsentAvailability = false;
+    self.sendAvailability = function () {
+      self.unsentAvailability = !self.socket.send(
+        {type: "availability", status: self.availability.value, max_chats: self.max.value});
+    };
+    self.availability.addEventListener("change", self.sendAvailability);
+    self.max.addEventListener("change", self.sendAvailability);
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden) document.title = self.title;
     });
     self.socket = new Socket(function () { return "/ws/consola/chat/"; }, {
       open: function () {
         self.connection.textContent = "";
+        if (self.unsentAvailability) self.sendAvailability();
         Object.keys(self.open).forEach(function (id) {
           self.socket.send({type: "open", chat: Number(id), after: self.open[id].log.lastSeq});
         });
@@ -580,8 +585,11 @@
   };
   Console.prototype.render = function (state) {
     var self = this;
-    self.availability.value = state.availability;
-    if (document.activeElement !== self.max) self.max.value = state.max_chats;
+    if (!self.unsentAvailability) {
+      self.availability.value = state.availability;
+      if (document.activeElement !== self.max) self.max.value = state.max_chats;
+    }
+    self.root.dataset.availability = state.availability;  // as the server has it
     var queue = self.root.querySelector("[data-chatc-queue]");
     var mine = self.root.querySelector("[data-chatc-mine]");
     var all = self.root.querySelector("[data-chatc-all]");
