@@ -9,7 +9,7 @@ export PORT ?= 8000
 # too; the tests make their own throw-away directory.
 DATA_DIR := $(abspath $(or $(VENTANILLA_DATA_DIR),data))
 
-.PHONY: install messages run test test-only lint browser-deps mail-deps service-deps bench clean
+.PHONY: install messages run test test-only lint browser-deps a11y-deps mail-deps service-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ run: install
 browser-deps:
 	scripts/ensure-chromium
 
+# axe-core for the accessibility browser tests, from the npm registry at the
+# version pinned in tests/a11y/package-lock.json; reinstalled when that changes.
+A11Y := tests/a11y
+a11y-deps: $(A11Y)/node_modules/.package-lock.json
+
+$(A11Y)/node_modules/.package-lock.json: $(A11Y)/package.json $(A11Y)/package-lock.json
+	cd $(A11Y) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # The IMAP tests start their own dovecot on a loopback port.
 mail-deps:
 	scripts/ensure-dovecot
@@ -43,7 +52,7 @@ service-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check ventanilla tests bench
 
-test: install browser-deps mail-deps service-deps lint test-only
+test: install browser-deps a11y-deps mail-deps service-deps lint test-only
 
 test-only:
 	$(BIN)/pytest
