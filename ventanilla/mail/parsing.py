@@ -23,6 +23,8 @@ from pathlib import PurePosixPath
 
 import nh3
 
+from .slices import decoded_payload, message_from_bytes
+
 MAX_DEPTH = 8  # nested multiparts / forwarded messages followed at most this deep
 MAX_PARTS = 500  # parts walked per message; the rest is reported as a defect
 
@@ -251,7 +253,7 @@ def _filename(part: Message) -> str:
 
 def _payload(part: Message, collected: _Collected) -> bytes:
     try:
-        data = part.get_payload(decode=True)
+        data = decoded_payload(part)
     except Exception as error:
         collected.defects.append(f"payload: {error!r}")
         return b""
@@ -585,7 +587,7 @@ def _is_bounce(msg: Message, sender: Address) -> bool:
 def parse_email(raw: bytes) -> ParsedEmail:
     collected = _Collected()
     try:
-        msg = email.message_from_bytes(raw or b"")
+        msg = message_from_bytes(raw or b"")
         _collect(msg, collected, 0)
     except RecursionError:
         # Thousands of nested multiparts exhaust the standard parser's stack:
