@@ -291,6 +291,12 @@ VENTANILLA = {
         host.strip() for host in os.environ.get("VENTANILLA_MAIL_TRUSTED_AUTHSERV", "").split(",")
         if host.strip()
     ],
+    # The LMTP intake that `ventanilla serve` starts (`ventanilla mail lmtp`)
+    # for Postfix or Exim: a Unix socket path, or a TCP port on LMTP_HOST
+    # (loopback: LMTP has no authentication). Neither set: no LMTP server.
+    "LMTP_SOCKET": os.environ.get("VENTANILLA_LMTP_SOCKET", "").strip(),
+    "LMTP_PORT": envint("VENTANILLA_LMTP_PORT", 0),
+    "LMTP_HOST": os.environ.get("VENTANILLA_LMTP_HOST", "").strip() or "127.0.0.1",
 }
 # Domain of our own Message-IDs; empty: the domain of DEFAULT_FROM_EMAIL.
 VENTANILLA_MAIL_DOMAIN = os.environ.get("VENTANILLA_MAIL_DOMAIN", "")
