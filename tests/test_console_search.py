@@ -134,7 +134,9 @@ def test_htmx_searches_get_only_the_results(client, carla, alice_ticket):
     response = client.get(QUEUE, {"q": alice_ticket.number}, HTTP_HX_REQUEST="true",
                           HTTP_HX_TARGET="queue-results")
     page = response.content.decode()
-    assert page.lstrip().startswith('<div id="queue-results">')
+    # What a screen reader hears once the results arrive (ventanilla.js, #live-status).
+    assert page.lstrip().startswith(
+        f'<div id="queue-results" data-announce="Resultados para «{alice_ticket.number}»">')
     assert f"#{alice_ticket.number}" in page
     assert "<html" not in page
 

@@ -437,3 +437,18 @@ def test_the_confirmation_page_of_another_customers_ticket_is_404(client, bob, a
     client.force_login(bob.user)
     url = reverse("portal:ticket_created", args=[alice_ticket.number])
     assert client.get(url).status_code == 404
+
+
+def test_a_failed_submission_focuses_a_summary_that_links_each_error_to_its_field(
+        alice_client, regular):
+    response = alice_client.post(NEW, {**regular, "department": "", "subject": ""})
+    html = response.content.decode()
+    # ventanilla.js focuses data-focus on load; each error is a link to its field.
+    assert '<div class="form-errors" role="alert" tabindex="-1" data-focus>' in html
+    assert '<a href="#id_department_0">Departamento: ' in html
+    assert '<a href="#id_subject">Asunto: ' in html
+    assert 'id="id_department_0"' in html and 'id="id_subject"' in html
+    # The radio group's error describes the group; the subject's, the input.
+    assert 'aria-describedby="department-help id_department_error"' in html
+    assert '<ul class="errorlist" id="id_department_error">' in html
+    assert 'aria-describedby="id_subject_error"' in html or 'id_subject_error"' in html

@@ -174,15 +174,19 @@ def test_a_reply_reopens_a_resolved_ticket(alice_client, alice_ticket, carla):
     assert alice_ticket.status == Status.OPEN
 
 
-def test_a_reply_through_htmx_follows_the_redirect_and_shows_the_message(alice_client,
-                                                                         pending_ticket):
+def test_a_reply_through_htmx_answers_the_page_with_the_new_message_focused(alice_client,
+                                                                              pending_ticket):
     response = alice_client.post(url("ticket_reply", pending_ticket), {"body": "Listo, probado"},
                                  HTTP_HX_REQUEST="true", follow=True)
-    assert response.status_code == 200
+    assert response.status_code == 200 and not response.redirect_chain
     html = response.content.decode()
     assert "Listo, probado" in html
     assert '<span class="badge badge--abierto">Abierto</span>' in html
     assert "Enviamos tu respuesta." in html
+    # ventanilla.js focuses the new message and announces it (once) in #live-status.
+    message = pending_ticket.messages.latest("created_at")
+    assert (f'id="mensaje-{message.pk}" data-focus data-announce="Mensaje enviado"') in html
+    assert html.count("data-announce=") == 1
 
 
 def test_a_reply_carries_attachments(alice_client, pending_ticket):

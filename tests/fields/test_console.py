@@ -128,3 +128,19 @@ def test_the_console_page_stays_within_its_query_budget(carla_client, correo_tic
     carla_client.get(url)
     with django_assert_max_num_queries(26):
         assert carla_client.get(url).status_code == 200
+
+
+def test_editing_in_place_focuses_the_form_then_the_saved_card_and_announces_it(
+        carla_client, correo_ticket):
+    opened = carla_client.get(edit_url(correo_ticket), HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-target="#datos-categoria" hx-swap="outerHTML" data-focus="field"' in opened
+    value = correo_ticket.field_values.get()
+    saved = carla_client.post(edit_url(correo_ticket), {f"editar-fv{value.pk}": "info@alicia.mx"},
+                              HTTP_HX_REQUEST="true").content.decode()
+    assert saved.strip().startswith('<section class="card fields-panel"')
+    assert 'id="datos-categoria" data-focus data-announce="Datos guardados"' in saved
+    assert "<dd>info@alicia.mx</dd>" in saved and "<html" not in saved
+    bad = carla_client.post(edit_url(correo_ticket), {f"editar-fv{value.pk}": "no es un correo"},
+                            HTTP_HX_REQUEST="true").content.decode()
+    assert '<div class="form-errors" role="alert" tabindex="-1" data-focus>' in bad
+    assert "<html" not in bad and 'data-focus="field"' not in bad

@@ -195,3 +195,15 @@ def test_customers_cannot_reach_the_console_pages(client, articles, alice):
     for name, args in [("kb:console_articles", []), ("kb:console_report", []),
                        ("kb:console_article_edit", ["ssl-gratis"])]:
         assert client.get(reverse(name, args=args)).status_code == 404
+
+
+def test_no_moves_focus_to_the_comment_field_and_a_saved_comment_is_announced(client, articles):
+    no = client.post("/ayuda/ssl-gratis/valorar/", {"helpful": "no"},
+                     HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-announce="¡Gracias por tu opinión!"' in no
+    assert 'class="form form--compact" data-focus="field"' in no
+    feedback = ArticleFeedback.objects.get()
+    saved = client.post(f"/ayuda/ssl-gratis/valorar/{feedback.pk}/comentario/",
+                        {"comment": "Faltan capturas"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-announce="Guardamos tu comentario."' in saved
+    assert "<p data-focus>Guardamos tu comentario.</p>" in saved

@@ -130,14 +130,19 @@ def console_values_edit(request, number):
     form = ticket_values_form(ticket, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         changed = services.ticket_values_update(ticket, agent=request.user, form=form)
+        if request.htmx:  # the sidebar's card again, saved: focused and announced
+            return render(request, "fields/_ticket_sidebar.html#values", {
+                "ticket": ticket, "panel": {"values": selectors.ticket_values(ticket)},
+                "announce": _("Datos guardados") if changed else _("No cambió ningún dato."),
+            })
         if changed:
             messages.success(request, _("Datos de la categoría actualizados."))
         else:
             messages.info(request, _("No cambió ningún dato."))
         return redirect("console:ticket_detail", number=ticket.number)
     template = "fields/console_values_edit.html"
-    if request.htmx and request.method == "GET":
-        template += "#panel"  # opened in place of the sidebar's card
+    if request.htmx:
+        template += "#panel"  # opened (or sent with errors) in place of the sidebar's card
     return render(request, template, {
         "ticket": ticket, "form": form, "changes": selectors.ticket_field_changes(ticket)})
 

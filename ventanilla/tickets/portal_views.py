@@ -266,6 +266,10 @@ def ticket_reply(request, number):
         else:
             messages.success(request, _("Enviamos tu respuesta. Te avisaremos por correo cuando "
                                         "el área correspondiente conteste."))
+            if request.htmx:  # swapped in place: focus and announce the new message
+                ticket.refresh_from_db()  # its status moved with the reply
+                return _render_ticket(request, ticket, ReplyForm(initial={"envio": new_token()}),
+                                      sent=message)
             return redirect("portal:ticket_detail", number=ticket.number)
     return _render_ticket(request, ticket, form, files_lost=bool(request.FILES))
 
@@ -285,8 +289,10 @@ def ticket_close(request, number):
     return render(request, "portal/ticket_close.html", {"ticket": ticket})
 
 
-def _render_ticket(request, ticket: Ticket, reply_form: ReplyForm, *, files_lost=False):
+def _render_ticket(request, ticket: Ticket, reply_form: ReplyForm, *, files_lost=False,
+                   sent=None):
     return render(request, "portal/ticket_detail.html", {
+        "sent": sent,
         "ticket": ticket,
         "conversation": selectors.customer_ticket_messages(ticket),
         "follow_ups": selectors.customer_follow_ups(request.user, ticket) if ticket.is_closed

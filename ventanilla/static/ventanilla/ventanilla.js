@@ -59,3 +59,76 @@ document.addEventListener("htmx:afterSwap", (event) => {
     select.value = value;
   }
 });
+
+// Focus and announcements, one mechanism for every page. The server marks
+// the new content: data-focus on what takes focus (data-focus="field": its
+// first form field) and data-announce="…" on what a screen reader hears, in
+// the one polite live region (#live-status). After an htmx swap focus goes
+// to the marked element, else — when the swap took the focused element
+// away — to the new content's heading; on a page load only a marked element
+// takes focus (e.g. a form's error summary).
+const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+const FIELDS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+
+function shown(el) {
+  return el.getClientRects().length > 0;
+}
+
+function focusInto(el) {
+  if (el.dataset.focus === "field") {
+    const field = [...el.querySelectorAll(FIELDS)].find(shown);
+    if (field) {
+      field.focus();
+      return;
+    }
+  }
+  if (!el.matches(FOCUSABLE)) el.setAttribute("tabindex", "-1");
+  el.focus();
+}
+
+let announceTimer = null;
+function announce(text) {
+  const region = document.getElementById("live-status");
+  if (!region || !text) return;
+  region.textContent = "";
+  clearTimeout(announceTimer);
+  // A moment later, so the same words twice in a row are read twice.
+  announceTimer = setTimeout(() => { region.textContent = text; }, 100);
+}
+
+function focusLost() {
+  const active = document.activeElement;
+  return !active || active === document.body || !active.isConnected;
+}
+
+function arrive(roots, { swapped }) {
+  const find = (selector) => roots.map((root) => (
+    root.matches(selector) ? root : root.querySelector(selector))).find(Boolean);
+  const target = find("[data-focus]");
+  if (target) {
+    focusInto(target);
+  } else if (swapped && focusLost()) {
+    focusInto(find("h1, h2, h3") || roots[0]);
+  }
+  const status = find("[data-announce]");
+  if (swapped && status) announce(status.dataset.announce);
+}
+
+// htmx fires afterSettle on each new element of one swap: handle them together.
+let settled = [];
+document.addEventListener("htmx:afterSettle", (event) => {
+  const root = event.target;
+  if (!(root instanceof Element) || !root.isConnected) return;
+  if (!settled.length) {
+    queueMicrotask(() => {
+      const roots = settled;
+      settled = [];
+      arrive(roots, { swapped: true });
+    });
+  }
+  settled.push(root);
+});
+document.addEventListener("DOMContentLoaded", () => arrive([document.body], { swapped: false }));
+
+// For the other scripts (chat.js): the same focus rule and live region.
+window.ventanilla = { announce, focusInto, arrive };
