@@ -8,15 +8,18 @@ We parse with the compat32 policy and decode headers ourselves: the modern
 policy parses headers lazily and, on some malformed address headers, raises
 when a header is read, which would turn a bad message into a crash."""
 
+import binascii
 import codecs
+import collections
+import contextvars
 import email
+import email.message
 import email.parser
 import email.utils
 import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.header import decode_header
 from email.message import Message
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
@@ -63,6 +66,10 @@ class ParsedEmail:
     is_forward: bool
     authentication_results: list[str]
     defects: list[str] = field(default_factory=list)
+    # Where `sender` was read: "From", or "Sender"/"Reply-To" when the message
+    # has no readable From. Only a From header ever counts as verified.
+    sender_header: str = "From"
+    headers_repaired: bool = False  # lines a strict parser would have ended the headers at
 
     @property
     def from_address(self) -> str:
@@ -87,12 +94,26 @@ CHARSET_ALIASES = {
     "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
     "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "ansi_x3.4-1968": "cp1252",
     "windows-1252": "cp1252", "x-user-defined": "cp1252", "ks_c_5601-1987": "cp949",
-    "gb2312": "gb18030", "gbk": "gb18030",
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
+    "windows-31j": "cp932", "x-sjis": "cp932", "x-euc-jp": "euc_jp", "tis-620": "cp874",
+    "iso-8859-11": "cp874", "x-mac-roman": "mac_roman",
 }
+# Mailers write the vendor supersets (Windows' code pages) under the names of
+# the standards: "Shift_JIS" with ① or NEC/IBM kanji is really cp932.
+SUPERSETS = {
+    "ascii": "cp1252", "latin_1": "cp1252", "iso8859-1": "cp1252", "iso8859-9": "cp1254",
+    "iso8859-11": "cp874", "tis_620": "cp874", "shift_jis": "cp932", "shift_jis_2004": "cp932",
+    "gb2312": "gb18030", "gbk": "gb18030", "euc_kr": "cp949", "big5": "cp950",
+    "iso2022_jp": "iso2022_jp_ms", "iso2022_jp_1": "iso2022_jp_ms", "iso2022_jp_ext": "iso2022_jp_ms",
+}
+# What raw 8-bit headers in no declared charset are guessed among: the
+# detector's guesses on short Latin text are worthless (that stays cp1252).
+DETECTED_CHARSETS = ["gb18030", "cp932", "cp949", "cp950", "euc_jp", "cp1251", "koi8_r"]
 
 
 def _codec(charset: str | None) -> str | None:
     charset = (charset or "").strip().strip("\"'").lower()
+    charset = charset.split("*")[0]  # RFC 2231 language: "utf-8*es"
     if not charset:
         return None
     charset = CHARSET_ALIASES.get(charset, charset)
@@ -101,58 +122,237 @@ def _codec(charset: str | None) -> str | None:
     except (LookupError, ValueError, TypeError):
         return None
     # bytes.decode refuses non-text codecs (base64, zlib...) with LookupError.
-    return info.name if getattr(info, "_is_text_encoding", True) else None
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    return SUPERSETS.get(info.name, info.name)
 
 
-def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Decode with the declared charset; undeclared or unknown ones try UTF-8,
-    then windows-1252. Never raises."""
-    codec = _codec(charset)
-    if codec and codec != "cp1252":
-        try:
-            return data.decode(codec, errors="replace")
-        except (LookupError, UnicodeError, ValueError, TypeError):
-            pass
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        if codec == "iso2022_jp_ms":
+            return _decode_iso2022_jp(data)
+        return data.decode(codec)
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        return None
+
+
+def _utf8(data: bytes) -> str | None:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode with the declared charset (as its vendor superset); bytes that
+    are valid UTF-8 are UTF-8 whatever the label says (mislabelling is
+    common, a chance match is not); undeclared or unknown charsets try UTF-8,
+    then windows-1252. Never raises."""
+    codec = _codec(charset)
+    if not data.isascii() and not (codec or "").startswith(("utf_16", "utf_32", "utf-16", "utf-32")):
+        text = _utf8(data)
+        if text is not None:
+            return text
+    if codec and codec not in {"utf-8", "cp1252"}:
+        text = _strict(data, codec)
+        if text is not None:
+            return text
+        if codec != "iso2022_jp_ms":
+            try:
+                return data.decode(codec, errors="replace")
+            except (LookupError, UnicodeError, ValueError, TypeError):
+                pass
+    if data.isascii():
+        return data.decode("ascii")
+    if codec == "utf-8" and _looks_multibyte(data):
+        return data.decode("utf-8", errors="replace")  # UTF-8 with a damaged byte
+    return data.decode("cp1252", errors="replace")  # lone 8-bit bytes: Latin text
+
+
+# ISO-2022-JP as Windows writes it (CP50220/50221): JIS X 0208 escapes that
+# hold NEC's row 13 (①, ㈱, №) and IBM extensions, which Python's codecs
+# refuse. Each two-byte JIS code becomes its Shift_JIS code, read as cp932.
+ISO2022_JP_ESCAPE = re.compile(rb"\x1b(\$@|\$B|\$\(D|\(B|\(J|\(I|\$\(Q|\$\(O|\$\(P)")
+
+
+def _decode_iso2022_jp(data: bytes) -> str:
+    try:
+        return data.decode("iso2022_jp_ext")
+    except UnicodeDecodeError:
+        pass
+    out, mode, position = bytearray(), b"(B", 0
+    for match in [*ISO2022_JP_ESCAPE.finditer(data), None]:
+        chunk = data[position:match.start() if match else len(data)]
+        if mode in {b"$@", b"$B", b"$(Q", b"$(O"}:
+            chunk = chunk.replace(b"\n", b"").replace(b"\r", b"")
+            for index in range(0, len(chunk) - 1, 2):
+                out += _jis_to_sjis(chunk[index], chunk[index + 1])
+        elif mode == b"(I":
+            out += bytes(b + 0x80 if 0x21 <= b <= 0x5f else b for b in chunk)
+        elif mode == b"$(D":
+            out += b"?" * (len(chunk) // 2)  # JIS X 0212 has no cp932 form
+        else:
+            out += chunk.replace(b"\x0e", b"").replace(b"\x0f", b"")
+        if match:
+            mode, position = match.group(1), match.end()
+    return bytes(out).decode("cp932", errors="replace")
+
+
+def _jis_to_sjis(first: int, second: int) -> bytes:
+    if not (0x21 <= first <= 0x7e and 0x21 <= second <= 0x7e):
+        return b"?"
+    lead = ((first - 0x21) >> 1) + 0x81
+    if lead > 0x9f:
+        lead += 0x40
+    if first & 1:
+        trail = second + 0x1f + (1 if second >= 0x60 else 0)
+    else:
+        trail = second + 0x7e
+    return bytes((lead, trail))
+
+
+class _HeaderCharsets:
+    """How raw 8-bit header bytes of one message are read: UTF-8, else the
+    charsets its parts declare, else a detector's guess over all its 8-bit
+    header bytes together (more text, better guesses), else windows-1252."""
+
+    def __init__(self, declared=(), sample: bytes = b""):
+        self.declared = [c for c in dict.fromkeys(filter(None, map(_codec, declared)))
+                         if c not in {"utf-8", "cp1252"}]
+        self.sample = sample
+        self._detected: str | None | bool = False
+
+    def detected(self) -> str | None:
+        if self._detected is False:
+            self._detected = _detect(self.sample)
+        return self._detected
+
+    def decode(self, data: bytes) -> str:
+        if data.isascii():
+            return data.decode("ascii")
+        text = _utf8(data)
+        if text is not None:
+            return text
+        for codec in self.declared:
+            text = _strict(data, codec)
+            if text is not None:
+                return text
+        if _looks_multibyte(data):
+            codec = self.detected() or _detect(data)
+            text = _strict(data, codec) if codec else None
+            if text is not None:
+                return text
         return data.decode("cp1252", errors="replace")
 
 
-def _unescape_8bit(value: str) -> str:
-    """compat32 keeps raw 8-bit header bytes as surrogate escapes."""
+def _looks_multibyte(data: bytes) -> bool:
+    """Most non-ASCII bytes come in runs, as in CJK or Cyrillic text; Latin
+    text has lone accented letters (año, José)."""
+    runs = re.findall(rb"[\x80-\xff]+", data)
+    total = sum(len(run) for run in runs)
+    return total > 0 and sum(len(run) for run in runs if len(run) > 1) * 2 > total
+
+
+def _detect(data: bytes) -> str | None:
+    if not data or not _looks_multibyte(data):
+        return None
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:20_000], cp_isolation=DETECTED_CHARSETS).best()
+    except Exception:
+        return None
+    return _codec(best.encoding) if best is not None else None
+
+
+_HEADER_CHARSETS: contextvars.ContextVar[_HeaderCharsets | None] = contextvars.ContextVar(
+    "ventanilla_header_charsets", default=None)
+
+
+def _unescape_8bit(value: str, charsets: _HeaderCharsets | None = None) -> str:
+    """compat32 keeps raw 8-bit header bytes as surrogate escapes; raw
+    ISO-2022-JP (escape sequences, no encoded word) is 7-bit."""
     if any("\udc80" <= ch <= "\udcff" for ch in value):
-        return decode_bytes(value.encode("ascii", "surrogateescape"))
+        charsets = charsets or _HEADER_CHARSETS.get() or _HeaderCharsets()
+        return charsets.decode(value.encode("ascii", "surrogateescape"))
+    if "\x1b" in value and value.isascii() and ISO2022_JP_ESCAPE.search(value.encode("ascii")):
+        return _decode_iso2022_jp(value.encode("ascii"))
     return value
 
 
-def decode_header_value(value) -> str:
-    """An RFC 2047 header (encoded words in any charset) as text."""
+# An RFC 2047 encoded word, leniently: any case, a language suffix, spaces
+# left inside by folding, no spaces around it, inside quotes.
+ENCODED_WORD_RE = re.compile(r"=\?([^?\s\"]{1,75})\?([bBqQ])\?(?:([^?]*)\?=|([^?\s\"]*))")
+ENCODED_GAP_RE = re.compile(r"\?=[ \t\r\n]+(?==\?[^?\s\"]{1,75}\?[bBqQ]\?)")
+
+
+def decode_header_value(value, charsets: _HeaderCharsets | None = None, *,
+                        keep_spaces: bool = False) -> str:
+    """A header (or a parameter such as a file name) as text: RFC 2047
+    encoded words in any charset, even malformed, and raw 8-bit bytes in the
+    message's declared charsets or a detected one. `keep_spaces` keeps runs
+    of spaces (a file name as written). Never raises."""
     if value is None:
         return ""
     try:
         value = str(value)
     except Exception:
         return ""
-    value = _unescape_8bit(value)
-    if "=?" not in value:
-        return _clean_header_text(value)
+    value = _unescape_8bit(value, charsets)
+    if "=?" in value:
+        value = _decode_encoded_words(value)
+    return _clean_header_text(value, keep_spaces=keep_spaces)
+
+
+def _decode_encoded_words(value: str) -> str:
+    # Whitespace between adjacent encoded words is not part of the text.
+    value = ENCODED_GAP_RE.sub("?=", value)
+    out: list[str] = []
+    pending: list[bytes] = []  # adjacent words in one charset: a character may span two
+    pending_charset = ""
+    position = 0
+
+    def flush():
+        nonlocal pending
+        if pending:
+            out.append(decode_bytes(b"".join(pending), pending_charset))
+            pending = []
+
+    for match in ENCODED_WORD_RE.finditer(value):
+        charset, encoding = match.group(1), match.group(2).lower()
+        text = match.group(3) if match.group(3) is not None else match.group(4)
+        if match.start() > position:
+            flush()
+            out.append(value[position:match.start()])
+        if charset.lower() != pending_charset.lower():
+            flush()
+            pending_charset = charset
+        pending.append(_decode_word(encoding, text))
+        position = match.end()
+    flush()
+    out.append(value[position:])
+    return "".join(out)
+
+
+def _decode_word(encoding: str, text: str) -> bytes:
+    text = re.sub(r"\s+", "", text)  # left there by folding; never part of a word
     try:
-        chunks = decode_header(value)
+        if encoding == "b":
+            data = re.sub(r"[^A-Za-z0-9+/]", "", text)
+            data = data[:-1] if len(data) % 4 == 1 else data + "=" * (-len(data) % 4)
+            return binascii.a2b_base64(data.encode("ascii"))
+        raw = text.replace("_", " ").encode("utf-8", "surrogateescape")
+        return re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
     except Exception:
-        return _clean_header_text(value)
-    out = []
-    for chunk, charset in chunks:
-        if isinstance(chunk, bytes):
-            out.append(decode_bytes(chunk, charset))
-        else:
-            out.append(chunk)
-    return _clean_header_text("".join(out))
+        return text.encode("utf-8", "surrogateescape")
 
 
-def _clean_header_text(value: str) -> str:
+def _clean_header_text(value: str, *, keep_spaces: bool = False) -> str:
     # Folded lines and control characters do not belong in one-line fields.
-    value = re.sub(r"[\x00-\x1f\x7f]+", " ", value)
+    if keep_spaces:
+        value = re.sub(r"\r?\n[ \t]", "", value)
+        return re.sub(r"[\x00-\x1f\x7f\udc80-\udcff]+", " ", value).strip()
+    value = re.sub(r"[\x00-\x1f\x7f\udc80-\udcff]+", " ", value)
     return re.sub(r"\s{2,}", " ", value).strip()
 
 
@@ -175,24 +375,73 @@ def _raw_headers(msg: Message, name: str) -> list[str]:
     return [_clean_header_text(_unescape_8bit(v)) for v in _raw_values(msg, name)]
 
 
+def raw_param(part: Message, header: str, param: str) -> str:
+    """A parameter of a header (a file name in Content-Disposition or
+    Content-Type) decoded like a header: compat32's get_param() turns raw
+    8-bit bytes into U+FFFD before we can read them. RFC 2231 values
+    (name*=, name*0*=) are joined and decoded too. "" when absent."""
+    values = _raw_values(part, header)
+    if not values:
+        return ""
+    try:
+        params = email.message._parseparam(values[0])
+    except Exception:
+        return ""
+    pairs = []
+    for item in params[1:]:
+        key, sep, val = item.partition("=")
+        if sep:
+            pairs.append((key.strip().lower(), email.utils.unquote(val.strip())))
+    try:
+        decoded = email.utils.decode_params([("", "")] + pairs)
+    except Exception:
+        decoded = pairs
+    param = param.lower()
+    for key, val in decoded:
+        if key != param:
+            continue
+        if isinstance(val, tuple):  # RFC 2231: (charset, language, %-decoded as Latin-1)
+            charset, _, text = val
+            data = email.utils.unquote(text).encode("latin-1", "surrogateescape")
+            return decode_header_value(decode_bytes(data, charset or "utf-8"))
+        return decode_header_value(email.utils.unquote(val))
+    return ""
+
+
 ADDRESS_RE = re.compile(r"^[^@\s<>\"(),;:\[\]]+@[^@\s<>\"(),;:\[\]]+\.[^@\s<>\"(),;:\[\]]+$")
+LOOSE_ADDRESS_RE = re.compile(r"<?([^@\s<>\"(),;:\[\]]+@[^@\s<>\"(),;:\[\]]+\.[^@\s<>\"(),;:\[\]]+)>?")
 
 
 def _addresses(msg: Message, name: str) -> list[Address]:
-    values = []
-    for value in _raw_headers(msg, name):
-        values.append(value)
+    values = _raw_headers(msg, name)
     try:
         pairs = email.utils.getaddresses(values)
     except Exception:
-        return []
+        pairs = []
     result = []
     for display, address in pairs:
         address = (address or "").strip().lower()
         if not ADDRESS_RE.match(address):
             continue
         result.append(Address(name=decode_header_value(display)[:150], address=address[:254]))
+    if not result:
+        result = _loose_addresses(values)
     return result
+
+
+def _loose_addresses(values: list[str]) -> list[Address]:
+    """What a person reads in a header the address parser gives up on
+    ("Test test@example.com", an unquoted comma in the name): each address
+    with the words before it as its name."""
+    result = []
+    for value in values:
+        position = 0
+        for match in LOOSE_ADDRESS_RE.finditer(value):
+            name = value[position:match.start()].strip(" \t,;:<>\"'")
+            position = match.end()
+            result.append(Address(name=decode_header_value(name)[:150],
+                                  address=match.group(1).lower()[:254]))
+    return result[:200]
 
 
 MSGID_RE = re.compile(r"<[^<>\s]{1,298}>")
@@ -302,6 +551,9 @@ def _collect(part: Message, collected: _Collected, depth: int) -> None:
         return
     if content_type.startswith("message/") or content_type in SKIPPED_TYPES:
         return  # delivery reports and signatures: nothing a person wrote
+    if content_type.startswith("multipart/") and not part.is_multipart():
+        _collect_unsplit_multipart(part, collected, depth)
+        return
     if part.is_multipart():
         payload = part.get_payload()
         if isinstance(payload, list):
@@ -363,6 +615,35 @@ def _collect_forwarded(part: Message, collected: _Collected, depth: int) -> None
         f"Asunto: {_header(inner, 'Subject')}",
     ]
     collected.plain.append("\n".join(header) + "\n\n" + text.strip())
+
+
+# A line that opens a MIME part: "--" and a boundary, then a header line.
+BOUNDARY_LINE_RE = re.compile(r"^--([!-~]{1,200}?)(?:--)?[ \t]*\r?\n(?=[!-9;-~]+:)", re.MULTILINE)
+
+
+def _collect_unsplit_multipart(part: Message, collected: _Collected, depth: int) -> None:
+    """A multipart the parser could not split (no boundary parameter, or one
+    the body never uses): split it again on the boundary its body really
+    has; when it has none, its text is the message's text, never a refused
+    "adjunto.bin"."""
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return
+    data = payload.encode("utf-8", "surrogateescape")
+    boundaries = collections.Counter(BOUNDARY_LINE_RE.findall(payload[:1_000_000]))
+    if boundaries:
+        boundary = boundaries.most_common(1)[0][0]
+        head = f'Content-Type: {_content_type(part)}; boundary="{boundary}"\n\n'.encode()
+        try:
+            inner = message_from_bytes(head + data)
+        except Exception:
+            inner = None
+        if inner is not None and inner.is_multipart():
+            collected.defects.append("multipart split again on its real boundary")
+            _collect(inner, collected, depth + 1)
+            return
+    if data.strip():
+        collected.plain.append(decode_bytes(data, _charset(part)))
 
 
 # --- HTML -------------------------------------------------------------------
@@ -581,26 +862,127 @@ def _is_bounce(msg: Message, sender: Address) -> bool:
     return "mailer-daemon" in _header(msg, "From").lower()
 
 
+# --- Header block and sender --------------------------------------------------
+
+HEADER_FIELD_RE = re.compile(rb"[!-9;-~]+:")
+SPACED_FIELD_RE = re.compile(rb"([!-9;-~]+)[ \t]+:")  # "Subject : hola"
+BASE64ISH_RE = re.compile(rb"[A-Za-z0-9+/=]{8,}\r?")
+BLANK_LINE_RE = re.compile(rb"\r?\n\r?\n")
+MAX_HEADER_BLOCK = 1024 * 1024
+
+
+def _repair_header_block(raw: bytes) -> tuple[bytes, bool]:
+    """The message with its header block as a person reads it, and whether
+    it needed repair. A strict parser ends the headers at the first line that
+    is neither "Name: value" nor indented (a header folded without its
+    indent, such as a broken X-Brightmail-Tracker's base64 lines), and From
+    and Subject below it are lost in the body. Such a line becomes a
+    continuation when headers follow it before the first empty line (or it
+    is bare base64); "Name : value" loses its space."""
+    end = BLANK_LINE_RE.search(raw, 0, MAX_HEADER_BLOCK)
+    if end is None:
+        return raw, False
+    lines = raw[:end.start()].split(b"\n")
+    first = lines[0]
+    if not (HEADER_FIELD_RE.match(first) or first.startswith(b"From ")):
+        return raw, False  # not a header block at all: a strict parser's reading stands
+    changed = False
+    for index in range(1, len(lines)):
+        line = lines[index]
+        if HEADER_FIELD_RE.match(line) or line[:1] in {b" ", b"\t"}:
+            continue
+        spaced = SPACED_FIELD_RE.match(line)
+        if spaced:
+            lines[index] = spaced.group(1) + b":" + line[spaced.end():]
+        elif BASE64ISH_RE.fullmatch(line) or any(
+                HEADER_FIELD_RE.match(later) or SPACED_FIELD_RE.match(later) for later in lines[index + 1:]):
+            lines[index] = b" " + line
+        else:
+            break  # the body starts here, without the empty line
+        changed = True
+    if not changed:
+        return raw, False
+    return b"".join([b"\n".join(lines), memoryview(raw)[end.start():]]), True
+
+
+def _sender(msg: Message) -> tuple[Address, str]:
+    """The sender and the header it was read from: From, else (a message a
+    person can still answer) Sender, else Reply-To."""
+    for name in ("From", "Sender", "Reply-To"):
+        found = _addresses(msg, name)
+        if found:
+            return found[0], name
+    return Address(name=_header(msg, "From")[:150], address=""), "From"
+
+
+def _message_charsets(msg: Message) -> _HeaderCharsets:
+    """The charsets the message's parts declare and a sample of its raw
+    8-bit header bytes, for reading its 8-bit headers."""
+    declared = []
+    try:
+        for index, part in enumerate(msg.walk()):
+            if index >= MAX_PARTS:
+                break
+            declared.append(_charset(part))
+    except Exception:
+        pass
+    sample = b" ".join(value.encode("utf-8", "surrogateescape") for _, value in _safe_raw_items(msg)
+                       if not value.isascii())
+    return _HeaderCharsets(declared, sample[:20_000])
+
+
+def _safe_raw_items(msg: Message) -> list[tuple[str, str]]:
+    try:
+        return [(str(k), str(v)) for k, v in msg.raw_items()]
+    except Exception:
+        return []
+
+
+# Plain parts that only point elsewhere: the content is in the HTML.
+PLAIN_STUB_RE = re.compile(
+    r"navegador|versi[oó]n (web|en l[ií]nea|html)|\bbrowser\b|\bonline\b|\bweb version\b|"
+    r"\bhtml\b|no (puede|pueda|soporta) (ver|mostrar)",
+    re.IGNORECASE,
+)
+
+
+def _best_text(collected: _Collected) -> str:
+    """text/plain, unless it is empty or only a "view it in your browser"
+    stub while the HTML holds the message: then the HTML as text."""
+    plain = "\n\n".join(t.strip("\n") for t in collected.plain)
+    if not collected.html:
+        return plain
+    if plain.strip() and (len(plain.strip()) > 300 or not PLAIN_STUB_RE.search(plain)):
+        return plain
+    html_text = html_to_text("\n".join(collected.html))
+    if not plain.strip() or len(html_text.strip()) > 2 * len(plain.strip()) + 40:
+        return html_text or plain
+    return plain
+
+
 # --- The entry point ----------------------------------------------------------
 
 
 def parse_email(raw: bytes) -> ParsedEmail:
     collected = _Collected()
+    source, repaired = _repair_header_block(raw or b"")
+    charsets = _HEADER_CHARSETS.set(None)
     try:
-        msg = message_from_bytes(raw or b"")
+        msg = message_from_bytes(source)
+        _HEADER_CHARSETS.set(_message_charsets(msg))
         _collect(msg, collected, 0)
     except RecursionError:
         # Thousands of nested multiparts exhaust the standard parser's stack:
         # keep the headers (who sent it, its Message-ID) and no body.
-        msg = email.parser.BytesParser().parsebytes(raw, headersonly=True)
+        msg = email.parser.BytesParser().parsebytes(source, headersonly=True)
         collected = _Collected(defects=["MIME nesting too deep"])
+    if repaired:
+        collected.defects.append("header block repaired")
     subject = _header(msg, "Subject")
-    senders = _addresses(msg, "From")
-    sender = senders[0] if senders else Address(name=_header(msg, "From")[:150], address="")
-    if collected.plain:
-        text = "\n\n".join(t.strip("\n") for t in collected.plain)
-    else:
-        text = html_to_text("\n".join(collected.html))
+    sender, sender_header = _sender(msg)
+    if sender_header != "From":
+        collected.defects.append(f"no readable From: sender read from {sender_header}")
+    text = _best_text(collected)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     html = sanitize_html("\n".join(collected.html))
     is_forward = bool(FORWARD_SUBJECT_RE.match(subject))
@@ -609,7 +991,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
     except Exception:
         date = None
     references = _message_ids(_header(msg, "References"))
-    return ParsedEmail(
+    parsed = ParsedEmail(
         message_id=_first_message_id(msg, "Message-ID"),
         in_reply_to=(_message_ids(_header(msg, "In-Reply-To")) or [""])[0],
         references=references[-50:],
@@ -627,7 +1009,11 @@ def parse_email(raw: bytes) -> ParsedEmail:
         is_forward=is_forward,
         authentication_results=_raw_headers(msg, "Authentication-Results"),
         defects=collected.defects[:50],
+        sender_header=sender_header,
+        headers_repaired=repaired,
     )
+    _HEADER_CHARSETS.reset(charsets)
+    return parsed
 
 
 TICKET_TOKEN_RE = re.compile(r"\[#\s*(\d{4,12})\s*\]")

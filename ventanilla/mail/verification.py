@@ -88,8 +88,13 @@ def dkim_passed(raw: bytes, from_domain: str, *, dnsfunc: DnsFunc | None = None)
 
 
 def sender_verified(raw: bytes, parsed: ParsedEmail, *, dnsfunc: DnsFunc | None = None) -> bool:
-    """Never raises: anything odd means "not verified"."""
+    """Never raises: anything odd means "not verified". A sender read from
+    Sender or Reply-To (no readable From), or from header lines a strict
+    parser would have put in the body, is never verified: DKIM and DMARC
+    vouch for the From header as the receiving server read it."""
     try:
+        if parsed.sender_header != "From" or parsed.headers_repaired:
+            return False
         from_domain = domain_of(parsed.from_address)
         if not from_domain:
             return False
