@@ -157,13 +157,15 @@ def test_a_forwarded_message_keeps_the_forwarded_text_and_loses_the_prefix(mailb
     assert "Su dominio alicia.mx será suspendido en 48 horas" in body
 
 
-def test_a_message_forwarded_as_attachment_shows_its_text_in_the_ticket(mailbox, alice):
+def test_a_message_forwarded_as_attachment_is_kept_as_an_eml_attachment(mailbox, alice):
     ticket = new_ticket(ingest("forwarded_attachment.eml", mailbox))
     assert ticket.subject == "Factura pendiente de pago"
-    body = body_of(ticket)
-    assert "yo ya pagué esta factura" in body
-    assert "De: Cobranza <cobranza@example.com>" in body
-    assert "La factura 2025-1187 por $1,250.00 MXN sigue pendiente." in body
+    assert body_of(ticket) == "Les reenvío el correo que recibí; yo ya pagué esta factura."
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    assert (attachment.original_name, attachment.content_type) == (
+        "Factura pendiente de pago.eml", "message/rfc822")
+    with attachment.file.open("rb") as handle:
+        assert b"La factura 2025-1187 por $1,250.00 MXN sigue pendiente." in handle.read()
 
 
 def test_malformed_mime_still_opens_a_ticket_with_what_could_be_read(mailbox, bob):

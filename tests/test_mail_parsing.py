@@ -114,7 +114,7 @@ def test_attachment_names_are_decoded_from_rfc2231_and_rfc2047():
     email = parsed("non_ascii_attachments.eml")
     assert [(a.filename, a.content_type) for a in email.attachments] == [
         ("factura año 2025.pdf", "application/pdf"), ("captura señal débil.png", "image/png"),
-        ("factura.exe", "application/octet-stream"),
+        ("factura.exe", "application/x-msdownload"),  # labelled octet-stream: the content says
     ]
     assert email.attachments[0].content.startswith(b"%PDF-1.4")
 
@@ -128,17 +128,21 @@ def test_inline_images_are_attachments_marked_inline_with_their_content_id():
 @pytest.mark.parametrize("name, expected", [
     ("../../etc/passwd", "passwd"),
     ("C:\\fakepath\\factura.pdf", "factura.pdf"),
-    ("", "adjunto-3.png"),
+    ("", "imagen-3.png"),
     ("\x00\x1fnombre.txt", "nombre.txt"),
 ])
 def test_attachment_file_names_lose_directories_and_control_characters(name, expected):
     assert safe_filename(name, "image/png", 3) == expected
 
 
-def test_a_message_attached_to_a_message_joins_the_text_under_a_header():
+def test_a_message_attached_to_a_message_is_kept_whole_as_an_eml_file():
     email = parsed("forwarded_attachment.eml")
-    assert email.is_forward and not email.attachments
-    assert "---------- Mensaje reenviado ----------\nDe: Cobranza <cobranza@example.com>" in email.text
+    assert email.is_forward
+    assert email.text == "Les reenvío el correo que recibí; yo ya pagué esta factura."
+    (forwarded,) = email.attachments
+    assert (forwarded.filename, forwarded.content_type) == ("Factura pendiente de pago.eml",
+                                                            "message/rfc822")
+    assert forwarded.content.startswith(b"From: Cobranza <cobranza@example.com>\n")
 
 
 def test_seventy_attachments_are_all_listed():

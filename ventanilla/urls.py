@@ -28,6 +28,8 @@ urlpatterns = [
     path("cliente/", include("ventanilla.tickets.portal_urls")),
     path("consola/", include("ventanilla.tickets.console_urls")),
     path("adjuntos/<int:attachment_id>/", views_shared.attachment_download, name="attachment"),
+    # A forwarded message (.eml attachment) shown safely, and its own files.
+    path("", include("ventanilla.mail.forwarded_urls")),
     # Feature apps own their full paths (public, client area, console, API).
     path("", include("ventanilla.kb.urls")),
     path("", include("ventanilla.chat.urls")),

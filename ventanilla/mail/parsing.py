@@ -13,9 +13,12 @@ import codecs
 import collections
 import contextvars
 import email
+import email.generator
 import email.message
 import email.parser
+import email.policy
 import email.utils
+import io
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ from email.message import Message
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
+import filetype
 import nh3
 
 from .slices import decoded_payload, message_from_bytes
@@ -471,6 +475,12 @@ class _Collected:
     attachments: list[ParsedAttachment] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     parts: int = 0
+    # Forwarded messages' text under a header block: the body of a forward
+    # that says nothing of its own (the messages themselves are .eml files).
+    forwarded: list[str] = field(default_factory=list)
+    # Named text/plain parts shown inline: the body when there is no other text.
+    inline_texts: list[tuple[ParsedAttachment, str | None]] = field(default_factory=list)
+    text_only: bool = False  # reading a forwarded message's text: leave its files alone
 
 
 def _content_type(part: Message) -> str:
@@ -488,6 +498,9 @@ def _disposition(part: Message) -> str:
 
 
 def _filename(part: Message) -> str:
+    """The sender's file name as written: spaces kept, decoded (RFC 2231,
+    RFC 2047 or raw 8-bit)."""
+    part = _params_decoded(part)
     try:
         name = part.get_filename() or part.get_param("name") or ""
     except Exception:
@@ -497,7 +510,24 @@ def _filename(part: Message) -> str:
             name = email.utils.collapse_rfc2231_value(name)
         except Exception:
             name = ""
-    return decode_header_value(name)
+    return decode_header_value(name, keep_spaces=True)
+
+
+PARAMETER_HEADERS = ("Content-Disposition", "Content-Type")
+
+
+def _params_decoded(part: Message) -> Message:
+    """The part, or a copy of its parameter headers decoded when they hold
+    raw 8-bit bytes: compat32 reads the parameters of such a header as
+    replacement characters ("a\ufffd\ufffdo.pdf")."""
+    values = {header: (_raw_values(part, header) or [""])[0] for header in PARAMETER_HEADERS}
+    if not any("\udc80" <= ch <= "\udcff" for value in values.values() for ch in value):
+        return part
+    copy = Message()
+    for header, value in values.items():
+        if value:
+            copy[header] = decode_header_value(value, keep_spaces=True)
+    return copy
 
 
 def _payload(part: Message, collected: _Collected) -> bytes:
@@ -513,15 +543,38 @@ def _payload(part: Message, collected: _Collected) -> bytes:
     return data
 
 
+def sniffed_type(data: bytes) -> str:
+    """The MIME type the content says it is ("" when it has no signature):
+    mailers label files application/octet-stream, or even application/others."""
+    try:
+        kind = filetype.guess(data[:8192])
+    except Exception:
+        return ""
+    return kind.mime if kind is not None else ""
+
+
+def _extension(content_type: str) -> str:
+    if content_type == "image/jpeg":
+        return ".jpg"
+    return mimetypes.guess_extension(content_type) or ".bin"
+
+
+def _name_prefix(content_type: str) -> str:
+    if content_type.startswith("image/"):
+        return "imagen"
+    if content_type == "application/pdf":
+        return "documento"
+    return "adjunto"
+
+
 def safe_filename(name: str, content_type: str, index: int) -> str:
-    """A file name without directories or control characters, with an
-    extension when the sender gave none."""
+    """The sender's file name without directories or control characters (and
+    otherwise as written); a nameless file is named by its type ("imagen-1.jpg")."""
     name = name.replace("\\", "/")
     name = PurePosixPath(name).name if name else ""
     name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().strip(".")
     if not name:
-        extension = mimetypes.guess_extension(content_type) or ".bin"
-        name = f"adjunto-{index}{extension}"
+        name = f"{_name_prefix(content_type)}-{index}{_extension(content_type)}"
     if len(name) > 200:
         stem, dot, extension = name.rpartition(".")
         name = (stem[:190] + dot + extension[:9]) if dot else name[:200]
@@ -535,6 +588,12 @@ SKIPPED_TYPES = {
 
 
 def _collect(part: Message, collected: _Collected, depth: int) -> None:
+    _walk(part, collected, depth)
+    if depth == 0:
+        _finish(collected)
+
+
+def _walk(part: Message, collected: _Collected, depth: int) -> None:
     collected.parts += 1
     if collected.parts > MAX_PARTS:
         if collected.parts == MAX_PARTS + 1:
@@ -559,7 +618,7 @@ def _collect(part: Message, collected: _Collected, depth: int) -> None:
         if isinstance(payload, list):
             for sub in payload:
                 if isinstance(sub, Message):
-                    _collect(sub, collected, depth + 1)
+                    _walk(sub, collected, depth + 1)
         return
     disposition = _disposition(part)
     filename = _filename(part)
@@ -570,17 +629,47 @@ def _collect(part: Message, collected: _Collected, depth: int) -> None:
     if is_body and content_type == "text/html":
         collected.html.append(decode_bytes(_payload(part, collected), _charset(part)))
         return
+    if collected.text_only and not (content_type == "text/plain" and disposition != "attachment"):
+        return
+    _attach(part, collected, content_type, disposition, filename)
+
+
+def _attach(part: Message, collected: _Collected, content_type: str, disposition: str,
+            filename: str) -> None:
     data = _payload(part, collected)
     if not data and not filename:
         return
+    content_type = sniffed_type(data) or content_type  # the content decides, not the label
     content_id = _header(part, "Content-ID").strip("<> ")
-    collected.attachments.append(ParsedAttachment(
+    attachment = ParsedAttachment(
         filename=safe_filename(filename, content_type, len(collected.attachments) + 1),
         content=data,
         content_type=content_type,
         inline=disposition == "inline" or (bool(content_id) and disposition != "attachment"),
         content_id=content_id[:200],
-    ))
+    )
+    collected.attachments.append(attachment)
+    if content_type == "text/plain" and disposition != "attachment":
+        collected.inline_texts.append((attachment, _charset(part)))
+
+
+def _has_text(collected: _Collected) -> bool:
+    return (any(text.strip() for text in collected.plain)
+            or any(html_to_text(html).strip() for html in collected.html))
+
+
+def _finish(collected: _Collected) -> None:
+    """What needs the whole message: a named text part shown inline that is
+    its only text is the body (some mailers name the body "mensaje.txt");
+    a forward that says nothing itself shows the forwarded text."""
+    if _has_text(collected):
+        return
+    if len(collected.inline_texts) == 1:
+        attachment, charset = collected.inline_texts[0]
+        collected.attachments = [a for a in collected.attachments if a is not attachment]
+        collected.plain.append(decode_bytes(attachment.content, charset))
+    elif collected.forwarded:
+        collected.plain.extend(collected.forwarded)
 
 
 def _charset(part: Message) -> str | None:
@@ -595,26 +684,76 @@ def _charset(part: Message) -> str | None:
 
 def _collect_forwarded(part: Message, collected: _Collected, depth: int) -> None:
     """A message attached to the message (Outlook's "forward as attachment"):
-    its text joins the body under a header block, its files join ours."""
+    kept whole as an .eml file named after its subject, never trimmed like
+    quoted history. Its text is read too, for a forward with no text of its own."""
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if not isinstance(inner, Message):
         return
-    nested = _Collected(parts=collected.parts)
-    _collect(inner, nested, depth + 1)
+    nested = _Collected(parts=collected.parts, text_only=True)
+    _walk(inner, nested, depth + 1)
+    _finish(nested)
     collected.parts = nested.parts
     collected.defects.extend(nested.defects)
-    collected.attachments.extend(nested.attachments)
     text = "\n".join(nested.plain) if nested.plain else html_to_text("\n".join(nested.html))
     sender = ", ".join(f"{a.name} <{a.address}>" if a.name else a.address
                        for a in _addresses(inner, "From"))
+    subject = _header(inner, "Subject")
     header = [
         "---------- Mensaje reenviado ----------",
         f"De: {sender}",
         f"Fecha: {_header(inner, 'Date')}",
-        f"Asunto: {_header(inner, 'Subject')}",
+        f"Asunto: {subject}",
     ]
-    collected.plain.append("\n".join(header) + "\n\n" + text.strip())
+    summary = "\n".join(header) + "\n\n" + text.strip()
+    data = _message_bytes(inner, collected)
+    if not data:
+        collected.plain.append(summary)  # could not be kept whole: keep it readable
+        return
+    collected.forwarded.append(summary)
+    index = len(collected.attachments) + 1
+    collected.attachments.append(ParsedAttachment(
+        filename=_message_filename(subject, _filename(part), index),
+        content=data,
+        content_type="message/rfc822",
+    ))
+
+
+def _message_filename(subject: str, declared: str, index: int) -> str:
+    """Named after its subject (or the name the mailer gave it): "Re: factura
+    123" -> "Re_ factura 123.eml"; characters no file system takes become "_"."""
+    name = subject.strip() or declared.strip()
+    if name.lower().endswith(".eml"):
+        name = name[:-4]
+    name = re.sub(r'[\\/:*?"<>|]', "_", name).strip()[:150]
+    name = safe_filename(name, "", index) if name else ""
+    return (name or f"mensaje-reenviado-{index}") + ".eml"
+
+
+def _message_bytes(inner: Message, collected: _Collected) -> bytes:
+    """The forwarded message as an RFC 5322 file: headers and bodies as
+    received (compat32 writes raw 8-bit back as it came, no line refolded),
+    with the line ending it arrived with."""
+    linesep = "\r\n" if "\r\n" in _first_text_payload(inner) else "\n"
+    buffer = io.BytesIO()
+    try:
+        policy = email.policy.compat32.clone(linesep=linesep, max_line_length=None)
+        email.generator.BytesGenerator(buffer, mangle_from_=False, policy=policy).flatten(inner)
+    except Exception as error:
+        collected.defects.append(f"forwarded message: {error!r}")
+        return b""
+    return buffer.getvalue()
+
+
+def _first_text_payload(part: Message) -> str:
+    for _hop in range(MAX_DEPTH):
+        payload = part.get_payload()
+        if isinstance(payload, str):
+            return payload[:4096]
+        if not isinstance(payload, list) or not payload or not isinstance(payload[0], Message):
+            return ""
+        part = payload[0]
+    return ""
 
 
 # A line that opens a MIME part: "--" and a boundary, then a header line.
@@ -801,12 +940,42 @@ def _is_reply_header(lines: list[str], index: int) -> bool:
     return False
 
 
+# Where a mailer starts a message forwarded inline (Gmail, Thunderbird, Yahoo,
+# Apple Mail, and our own header for a forward attached as a message).
+FORWARD_MARKER_RE = re.compile(
+    r"^\s*(-{3,}\s*(forwarded message|mensaje reenviado|message transf[ée]r[ée]|"
+    r"weitergeleitete nachricht)\s*-{3,}|(begin forwarded message|inicio del mensaje reenviado|"
+    r"comienzo del mensaje reenviado)\s*:)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _forward_start(lines: list[str]) -> int | None:
+    """The line where a forwarded message starts, unless it is inside the
+    quoted history of a reply (below a reply header)."""
+    for index, line in enumerate(lines):
+        if FORWARD_MARKER_RE.match(line):
+            return index
+        if _is_reply_header(lines, index):
+            return None
+    return None
+
+
 def strip_quoted(text: str) -> str:
     """The new part of a reply: everything above the first reply header
     ("El ... escribió:", "On ... wrote:", Outlook's "De: ... Enviado: ...",
     "-----Original Message-----") or signature separator ("-- "), without
-    "> " quoted lines and trailing "Enviado desde mi iPhone"."""
+    "> " quoted lines and trailing "Enviado desde mi iPhone".
+
+    A message forwarded inline ("---------- Forwarded message ---------") is
+    what the customer is showing us: it is kept whole, after their own text
+    (which loses its signature as usual)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    forward = _forward_start(lines)
+    if forward is not None:
+        above = strip_quoted("\n".join(lines[:forward]))
+        forwarded = "\n".join(lines[forward:]).strip()
+        return f"{above}\n\n{forwarded}" if above else forwarded
     kept: list[str] = []
     for index, line in enumerate(lines):
         if SIGNATURE_RE.match(line) or _is_reply_header(lines, index):

@@ -3,6 +3,7 @@
 An extension alone proves nothing: a file is accepted only when its content
 is of a type we allow and the extension names that same type."""
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -24,7 +25,11 @@ BINARY_TYPES = {
 }
 # Plain-text files have no signature: accepted when the bytes are text.
 TEXT_EXTENSIONS = {".txt", ".log", ".csv", ".conf", ".ini", ".json", ".xml", ".yml", ".yaml", ".har"}
-ALLOWED_EXTENSIONS = sorted({e for exts in BINARY_TYPES.values() for e in exts} | TEXT_EXTENSIONS)
+# A message (a forwarded email kept whole): text that starts with a header block.
+MESSAGE_EXTENSIONS = {".eml"}
+ALLOWED_EXTENSIONS = sorted(
+    {e for exts in BINARY_TYPES.values() for e in exts} | TEXT_EXTENSIONS | MESSAGE_EXTENSIONS
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,33 @@ def _looks_like_text(head: bytes) -> bool:
             except UnicodeDecodeError:
                 return False
     return True
+
+
+HEADER_LINE_RE = re.compile(rb"^[!-9;-~]{1,76}:")
+MESSAGE_HEADERS = {b"from", b"to", b"subject", b"date", b"message-id", b"received", b"sender"}
+
+
+def _looks_like_message(head: bytes) -> bool:
+    """An RFC 5322 message: it starts with header fields (continuation lines
+    aside) up to a blank line, and they include one a message has (From,
+    Subject, Date...). A header block longer than the sample only needs to be
+    well formed so far."""
+    if b"\x00" in head:
+        return False
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")
+    complete = lines[:-1] if len(head) >= 8192 else lines  # the sample may cut the last line
+    names = []
+    for index, line in enumerate(complete):
+        if not line.strip():
+            return index > 0 and bool(MESSAGE_HEADERS.intersection(names))
+        if line[:1] in (b" ", b"\t") and index > 0:
+            continue
+        if not HEADER_LINE_RE.match(line):
+            return False
+        names.append(line.split(b":", 1)[0].strip().lower())
+    if len(head) >= 8192:
+        return len(names) >= 3  # a header block longer than the sample
+    return bool(MESSAGE_HEADERS.intersection(names))  # headers only, no body
 
 
 def check_upload(name: str, head: bytes, size: int) -> CheckedFile:
@@ -73,6 +105,8 @@ def check_upload(name: str, head: bytes, size: int) -> CheckedFile:
             return CheckedFile(name=name, content_type=kind.mime, size=size)
     elif kind is None and extension in TEXT_EXTENSIONS and _looks_like_text(head):
         return CheckedFile(name=name, content_type="text/plain", size=size)
+    elif kind is None and extension in MESSAGE_EXTENSIONS and _looks_like_message(head):
+        return CheckedFile(name=name, content_type="message/rfc822", size=size)
     raise ValidationError(
         _("El contenido de «%(name)s» no corresponde a su extensión o no es un tipo permitido.")
         % {"name": name},
