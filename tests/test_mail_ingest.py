@@ -315,12 +315,14 @@ def test_auto_replies_bounces_and_our_own_mail_are_ignored_and_kept(
 # --- Exactly once -------------------------------------------------------------------------
 
 
-def test_a_duplicate_message_id_is_stored_once(mailbox, alice):
+def test_a_redelivered_message_is_stored_once_and_every_delivery_counted(mailbox, alice):
     first = ingest("multipart_alternative.eml", mailbox)
+    # The same email relayed by a backup MX: other trace headers, same message.
     second = ingest("duplicate_message_id.eml", mailbox)
     again = ingest("multipart_alternative.eml", Mailbox.objects.get(name="facturacion"))
     assert second.duplicate and again.duplicate and second.inbound is None
     assert InboundMessage.objects.get() == first.inbound
+    assert InboundMessage.objects.get().deliveries == 3
     assert Ticket.objects.count() == 1
 
 

@@ -285,6 +285,10 @@ VENTANILLA = {
     # Inbound emails one sender may turn into ticket messages; past it they
     # are quarantined (kept, not dropped) so a flood cannot fill the queues.
     "MAIL_SENDER_RATE": os.environ.get("VENTANILLA_MAIL_SENDER_RATE", "20/h"),
+    # At most this many people on a ticket through an email's Cc (from a
+    # verified sender, or one already on the ticket); the rest are listed
+    # on the message for the agents, not subscribed.
+    "MAIL_MAX_PARTICIPANTS": envint("VENTANILLA_MAIL_MAX_PARTICIPANTS", 10),
     # authserv-ids of our own receiving servers (comma-separated): only their
     # Authentication-Results "dmarc=pass" verifies a sender. Empty: DKIM only.
     "MAIL_TRUSTED_AUTHSERV": [

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -57,17 +57,21 @@ class MailboxAdmin(admin.ModelAdmin):
 class InboundMessageAdmin(admin.ModelAdmin):
     """Read-only: what arrived and what became of it. The original .eml is
     downloaded through an access-checked view, never a public URL, and a
-    quarantined message can be run through ingest again ("Reprocesar")."""
+    quarantined message can be run through ingest again ("Reprocesar").
+    Redeliveries of an email are counted on its row; other emails that
+    reused its Message-ID are rows of their own, linked from it."""
 
     list_display = ["received_at", "mailbox", "sender", "subject", "status", "reason",
-                    "sender_verified", "ticket"]
+                    "sender_verified", "ticket", "deliveries"]
     list_filter = ["status", "mailbox", "sender_verified"]
     search_fields = ["sender", "subject", "message_id"]
     date_hierarchy = "received_at"
     list_select_related = ["mailbox", "ticket"]
     actions = ["reprocess"]
     fields = ["received_at", "mailbox", "status", "reason", "error", "sender", "sender_verified",
-              "subject", "message_id", "dedup_key", "size", "ticket", "original"]
+              "subject", "message_id", "same_message_id", "dedup_key", "deliveries",
+              "last_delivered_at", "size", "ticket", "unacknowledged", "cc_not_added_list",
+              "original"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -78,6 +82,22 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
     def has_reprocess_permission(self, request):
         return request.user.has_perm("mail.change_inboundmessage")
+
+    @admin.display(description=_("otros correos con este Message-ID"))
+    def same_message_id(self, inbound):
+        others = (InboundMessage.objects.filter(message_id=inbound.message_id)
+                  .exclude(pk=inbound.pk).order_by("received_at")[:20] if inbound.message_id else [])
+        links = [format_html('<a href="{}">#{} {} ({})</a>',
+                             reverse("admin:mail_inboundmessage_change", args=[other.pk]),
+                             other.pk, other.subject, other.get_status_display())
+                 for other in others]
+        return format_html_join(", ", "{}", ((link,) for link in links)) if links else "—"
+
+    @admin.display(description=_("en copia, no añadidos como participantes"))
+    def cc_not_added_list(self, inbound):
+        if not inbound.cc_not_added:
+            return "—"
+        return f"{', '.join(inbound.cc_not_added)} ({inbound.get_cc_not_added_reason_display()})"
 
     @admin.display(description=_("original (.eml)"))
     def original(self, inbound):

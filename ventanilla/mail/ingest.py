@@ -5,8 +5,10 @@ record or a quarantined one out. It never raises on bad input.
 Every message is recorded as an InboundMessage with its raw bytes, whatever
 becomes of it, in one transaction with the ticket change it causes: a crash
 midway leaves nothing behind, and the next delivery ingests it cleanly. The
-row's unique dedup key (the Message-ID, or a hash of the bytes) makes a
-second copy a no-op, even when two copies race.
+row's unique dedup key (the message's fingerprint: its bytes without what
+servers add on the way, see fingerprint.py) makes a second copy of the same
+email a no-op that is counted on the row, even when two copies race; a
+different email that reuses a Message-ID is stored as the new message it is.
 
 The one exception that escapes is a database that is down: the caller must
 then leave the message where it is (unseen on IMAP, a temporary failure for
@@ -23,7 +25,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Customer, User
@@ -35,6 +39,7 @@ from ventanilla.tickets.attachments import check_upload
 from ventanilla.tickets.models import Channel, Ticket
 
 from . import verification
+from .fingerprint import redelivery_key
 from .models import (
     InboundMessage,
     Mailbox,
@@ -76,10 +81,10 @@ class _Quarantine(Exception):
 def ingest_raw(raw: bytes, *, mailbox: Mailbox, dnsfunc=None) -> IngestResult:
     """Store one received message. `dnsfunc` replaces dkimpy's DNS lookup (tests)."""
     raw = bytes(raw or b"")
-    parsed, parse_error = _parse(raw)
-    key = InboundMessage.dedup_key_for(parsed.message_id if parsed else "", raw)
+    key = redelivery_key(raw)
     if _already_stored(key):
         return IngestResult(inbound=None, duplicate=True, created_ticket=False)
+    parsed, parse_error = _parse(raw)
     # DNS lookups (DKIM) happen before the transaction, never inside it.
     verified = verification.sender_verified(raw, parsed, dnsfunc=dnsfunc) if parsed else False
     inbound = InboundMessage(
@@ -142,7 +147,13 @@ def reprocess(inbound: InboundMessage) -> IngestResult:
 
 
 def _already_stored(key: str) -> bool:
-    return InboundMessage.objects.filter(dedup_key=key).exists()
+    """True when this email is stored already (an MTA's retry, a copy through
+    another mailbox, a re-poll); this delivery is then counted on its row."""
+    stored = InboundMessage.objects.filter(dedup_key=key)
+    if not stored.exists():
+        return False
+    stored.update(deliveries=F("deliveries") + 1, last_delivered_at=timezone.now())
+    return True
 
 
 def _parse(raw: bytes) -> tuple[ParsedEmail | None, str]:
@@ -163,6 +174,7 @@ def _quarantine_after_error(inbound: InboundMessage, error: str) -> IngestResult
     inbound.pk = None
     inbound._state.adding = True
     inbound.ticket = inbound.ticket_message = None
+    inbound.unacknowledged, inbound.cc_not_added, inbound.cc_not_added_reason = "", [], ""
     inbound.status = InboundMessage.Status.QUARANTINED
     inbound.reason = _("Error al procesar el mensaje.")
     inbound.error = error
@@ -170,6 +182,7 @@ def _quarantine_after_error(inbound: InboundMessage, error: str) -> IngestResult
         with transaction.atomic():
             inbound.save()
     except IntegrityError:
+        _already_stored(inbound.dedup_key)  # counts this delivery on the copy that won
         return IngestResult(inbound=None, duplicate=True, created_ticket=False)
     return IngestResult(inbound=inbound, duplicate=False, created_ticket=False)
 
@@ -256,55 +269,53 @@ def _apply(inbound: InboundMessage, parsed: ParsedEmail, *, enforce_rate: bool) 
                 message = services.ticket_customer_reply(
                     ticket, author=author, body=body, files=files, channel=Channel.EMAIL
                 )
-            if _cc_trusted(inbound, ticket.customer, by_message_id):
-                _add_participants(ticket, parsed)
+            _add_participants(inbound, ticket, parsed,
+                              trusted=_cc_trusted(inbound, role, by_message_id))
             _link(inbound, ticket, message, parsed)
             return False
         # A reply to a closed ticket opens a new one that points back to it;
         # a stranger's gets a ticket of their own, unlinked.
         if role is None:
             customer = _customer_for(parsed)
-            _create_ticket(inbound, parsed, customer, body, files, follow_up_of=None,
-                           add_cc=_cc_trusted(inbound, customer, by_message_id))
+            _create_ticket(inbound, parsed, customer, body, files, follow_up_of=None)
         else:
-            _create_ticket(inbound, parsed, ticket.customer, body, files, follow_up_of=ticket,
-                           add_cc=_cc_trusted(inbound, ticket.customer, by_message_id))
+            _create_ticket(inbound, parsed, ticket.customer, body, files, follow_up_of=ticket)
         return True
 
     customer = _customer_for(parsed)
-    _create_ticket(inbound, parsed, customer, body, files, follow_up_of=None,
-                   add_cc=_cc_trusted(inbound, customer, False))
+    _create_ticket(inbound, parsed, customer, body, files, follow_up_of=None)
     return True
 
 
-def _cc_trusted(inbound: InboundMessage, customer: Customer, by_message_id: bool) -> bool:
-    """Whether the Cc'd addresses may become participants (and so receive the
-    ticket's notifications). A forged From of a registered customer with a
-    Cc would otherwise subscribe a stranger to that customer's tickets; so
-    it takes a verified sender, a reply to a Message-ID only the
-    conversation knows, or a guest customer (whose tickets hold nothing of
-    an account)."""
-    if inbound.sender_verified or by_message_id:
-        return True
-    return customer.user_id is None and not customer.services.exists()
+def _cc_trusted(inbound: InboundMessage, role: str | None, by_message_id: bool) -> bool:
+    """Whether the Cc'd addresses of a reply may become participants (and so
+    receive the ticket's emails): a verified sender, or someone already on
+    the ticket who answers a Message-ID only the conversation knows. A From
+    alone proves nothing (anyone can write any From), and neither does
+    being a guest: a stranger must not make the desk mail third parties.
+    A new ticket takes a verified sender (see _create_ticket)."""
+    return inbound.sender_verified or (by_message_id and role is not None)
 
 
-def _create_ticket(inbound, parsed, customer, body, files, *, follow_up_of, add_cc) -> Ticket:
+def _create_ticket(inbound, parsed, customer, body, files, *, follow_up_of) -> Ticket:
+    """The acknowledgement ("ticket created") goes to the ticket's people: the
+    customer's addresses, and the Cc'd ones only when a verified sender made
+    them participants. Mail from a list or a program gets none."""
     sender = parsed.from_address
     requester = customer.user if customer.user_id and _is_customer_address(customer, sender) else None
     if follow_up_of is not None and not _is_customer_address(customer, sender):
         body = _("[Escrito por %(sender)s]") % {"sender": _display(parsed)} + "\n\n" + body
     subject = clean_subject(parsed.subject) or _("(sin asunto)")
+    inbound.unacknowledged = _unacknowledged(parsed)
     ticket = services.ticket_create(
         customer=customer, requester=requester, subject=subject, body=body,
         department=inbound.mailbox.department, channel=Channel.EMAIL, files=files,
-        follow_up_of=follow_up_of,
+        follow_up_of=follow_up_of, acknowledge=not inbound.unacknowledged,
     )
     if follow_up_of is not None and not _is_customer_address(customer, sender):
         Participant.objects.get_or_create(ticket=ticket, email=sender,
                                           defaults={"name": parsed.from_name[:150]})
-    if add_cc:
-        _add_participants(ticket, parsed)
+    _add_participants(inbound, ticket, parsed, trusted=inbound.sender_verified)
     _link(inbound, ticket, ticket.messages.order_by("pk").first(), parsed)
     return ticket
 
@@ -411,17 +422,57 @@ def _customer_for(parsed: ParsedEmail) -> Customer:
     return guest_customer(address, parsed.from_name)
 
 
-def _add_participants(ticket: Ticket, parsed: ParsedEmail) -> None:
+def _unacknowledged(parsed: ParsedEmail) -> str:
+    """Why this email must get no automatic answer (RFC 3834), or "". Sent
+    by a program: such mail is normally ignored, but should one ever be
+    stored it is still not answered. From a list or a bulk sender: stored
+    (a person may have written it), not answered."""
+    if parsed.is_auto_reply:
+        return InboundMessage.Unacknowledged.AUTOMATIC
+    if parsed.is_bulk:
+        return InboundMessage.Unacknowledged.BULK
+    return ""
+
+
+# Cc'd addresses listed on the message when they are not added (the rest of a
+# thousand-address Cc is only counted in the raw email).
+CC_NOT_ADDED_KEPT = 200
+
+
+def _add_participants(inbound: InboundMessage, ticket: Ticket, parsed: ParsedEmail, *,
+                      trusted: bool) -> None:
+    """The Cc'd people who are new to the ticket become participants (they
+    get its emails and may reply) when `trusted`, up to
+    MAIL_MAX_PARTICIPANTS on the ticket. Those not added are listed on the
+    inbound message, with why, for the agents to add by hand if right."""
     skip = _own_addresses() | {parsed.from_address, ticket.customer.email.lower()}
     if ticket.customer.user_id:
         skip.add(ticket.customer.user.email.lower())
+    present = {email.lower() for email in
+               Participant.objects.filter(ticket=ticket).values_list("email", flat=True)}
+    new = []
     for person in parsed.cc:
-        if person.address in skip:
+        if not person.address or person.address in skip or person.address in present:
             continue
         skip.add(person.address)
+        new.append(person)
+    if not new:
+        return
+    if not trusted:
+        _cc_not_added(inbound, new, InboundMessage.CcNotAdded.UNVERIFIED)
+        return
+    room = max(settings.VENTANILLA["MAIL_MAX_PARTICIPANTS"] - len(present), 0)
+    for person in new[:room]:
         Participant.objects.get_or_create(
             ticket=ticket, email=person.address, defaults={"name": person.name[:150]}
         )
+    if new[room:]:
+        _cc_not_added(inbound, new[room:], InboundMessage.CcNotAdded.LIMIT)
+
+
+def _cc_not_added(inbound: InboundMessage, people, reason: str) -> None:
+    inbound.cc_not_added = [person.address for person in people[:CC_NOT_ADDED_KEPT]]
+    inbound.cc_not_added_reason = reason
 
 
 REFUSAL_REASONS = {

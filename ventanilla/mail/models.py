@@ -3,8 +3,6 @@ came in (stored, ignored or quarantined: nothing vanishes), the Message-IDs
 that thread a conversation, the people cc'd on a ticket, every notification
 we send, and the extra addresses a customer wants notifications at."""
 
-import hashlib
-
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -66,9 +64,24 @@ class InboundMessage(models.Model):
 
     mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages",
                                 verbose_name=_("buzón"))
-    # Message-ID, or "sha256:<hash of the raw bytes>" when it has none:
-    # the same email arriving twice (two mailboxes, a re-poll) is stored once.
+    class Unacknowledged(models.TextChoices):
+        """Why a ticket this message opened got no automatic acknowledgement
+        (RFC 3834: never answer a list, a bulk mailing or a program)."""
+        BULK = "masivo", _("correo masivo o de una lista de correo")
+        AUTOMATIC = "automatico", _("enviado por un programa (Auto-Submitted)")
+
+    class CcNotAdded(models.TextChoices):
+        UNVERIFIED = "sin_verificar", _("el remitente no está verificado")
+        LIMIT = "limite", _("el ticket alcanzó el máximo de participantes")
+
+    # "sha256:<fingerprint>" (fingerprint.redelivery_key): the same email
+    # arriving again (two mailboxes, an MTA's retry, a re-poll) is stored
+    # once; a different email reusing a Message-ID is stored as itself.
     dedup_key = models.CharField(_("clave de duplicados"), max_length=300, unique=True)
+    # Every delivery of this email, the first included: a redelivery only
+    # counts here (it is the same message), so none goes unrecorded.
+    deliveries = models.PositiveIntegerField(_("entregas"), default=1)
+    last_delivered_at = models.DateTimeField(_("última entrega"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
     raw = models.FileField(_("original (.eml)"), upload_to=raw_path, max_length=200)
     size = models.PositiveIntegerField(_("tamaño"), default=0)
@@ -85,6 +98,13 @@ class InboundMessage(models.Model):
                                related_name="inbound_emails", verbose_name=_("ticket"))
     ticket_message = models.OneToOneField("tickets.Message", on_delete=models.SET_NULL, null=True,
                                           blank=True, related_name="inbound_email")
+    unacknowledged = models.CharField(_("sin acuse automático"), max_length=12, blank=True,
+                                      choices=Unacknowledged.choices)
+    # The Cc'd addresses that did not become participants, and why: shown to
+    # the agents, who may add them by hand.
+    cc_not_added = models.JSONField(_("en copia, no añadidos"), default=list, blank=True)
+    cc_not_added_reason = models.CharField(_("por qué no se añadieron"), max_length=14, blank=True,
+                                           choices=CcNotAdded.choices)
 
     class Meta:
         verbose_name = _("correo recibido")
@@ -94,11 +114,6 @@ class InboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.sender}: {self.subject}"
-
-    @staticmethod
-    def dedup_key_for(message_id: str, raw: bytes) -> str:
-        message_id = (message_id or "").strip()
-        return message_id[:300] if message_id else "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 class ThreadId(models.Model):

@@ -70,6 +70,7 @@ class ParsedEmail:
     is_forward: bool
     authentication_results: list[str]
     defects: list[str] = field(default_factory=list)
+    is_bulk: bool = False  # from a mailing list or a bulk sender: never auto-answered
     # Where `sender` was read: "From", or "Sender"/"Reply-To" when the message
     # has no readable From. Only a From header ever counts as verified.
     sender_header: str = "From"
@@ -1007,11 +1008,27 @@ def _is_auto_reply(msg: Message, subject: str) -> bool:
         return True
     if _raw_values(msg, "X-Autoreply") or _raw_values(msg, "X-Autorespond"):
         return True
-    if _header(msg, "Precedence").strip().lower() in {"bulk", "junk", "list", "auto_reply"}:
+    # "bulk", "list" and "junk" say how it was sent, not that a program wrote
+    # it: a reply on a mailing list is a person's (see _is_bulk).
+    if _header(msg, "Precedence").strip().lower() == "auto_reply":
         return True
     if _content_type(msg) == "multipart/report" and _report_type(msg) == "disposition-notification":
         return True  # read receipts
     return bool(AUTO_SUBJECT_RE.match(subject))
+
+
+BULK_PRECEDENCE = {"bulk", "list", "junk"}
+LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post")
+
+
+def _is_bulk(msg: Message) -> bool:
+    """Sent to many: through a mailing list (RFC 2369/2919 List-* headers) or
+    as a bulk mailing (the Precedence convention). A person may have written
+    it (a reply on a list, a customer answering a newsletter), so it is
+    stored; but nothing answers it automatically (RFC 3834 §2)."""
+    if _header(msg, "Precedence").strip().lower() in BULK_PRECEDENCE:
+        return True
+    return any(_raw_values(msg, name) for name in LIST_HEADERS)
 
 
 def _report_type(msg: Message) -> str:
@@ -1175,6 +1192,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
         attachments=collected.attachments,
         is_auto_reply=_is_auto_reply(msg, subject),
         is_bounce=_is_bounce(msg, sender),
+        is_bulk=_is_bulk(msg),
         is_forward=is_forward,
         authentication_results=_raw_headers(msg, "Authentication-Results"),
         defects=collected.defects[:50],

@@ -21,9 +21,11 @@ def _record(kind: str, *, ticket_id: int | None = None, message_id: int | None =
                                  actor_id=actor_id)
 
 
-def ticket_created(ticket_id: int, actor_id: int | None = None) -> None:
-    """The customer's acknowledgement and the agents' emails."""
-    _record("created", ticket_id=ticket_id)
+def ticket_created(ticket_id: int, actor_id: int | None = None, *, acknowledge: bool = True) -> None:
+    """The customer's acknowledgement (unless `acknowledge` is False) and
+    the agents' emails."""
+    if acknowledge:
+        _record("created", ticket_id=ticket_id)
     _record("agent_new_ticket", ticket_id=ticket_id, actor_id=actor_id)
 
 

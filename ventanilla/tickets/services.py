@@ -102,9 +102,12 @@ def ticket_create(
     follow_up_of: Ticket | None = None,
     actor=None,
     then: Callable[[Ticket], object] | None = None,
+    acknowledge: bool = True,
 ) -> Ticket:
     """A new ticket. `actor` is the agent who opened it for the customer
     (a chat conversion), if any: the agents' email is not sent to them.
+    `acknowledge=False`: no "ticket created" email to the customer (an
+    email from a mailing list or a program, RFC 3834); agents are told.
     `then(ticket)` runs inside the creating transaction (what must be
     stored with the ticket or not at all, e.g. its category's field values).
 
@@ -153,7 +156,8 @@ def ticket_create(
         if then is not None:
             then(ticket)
         # Recorded with the ticket (an outbox row): notified once it commits.
-        notifications.ticket_created(ticket.pk, actor.pk if actor is not None else None)
+        notifications.ticket_created(ticket.pk, actor.pk if actor is not None else None,
+                                     acknowledge=acknowledge)
         emit("ticket.created", ticket_payload(ticket))
     return ticket
 
