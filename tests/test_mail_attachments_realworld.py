@@ -313,7 +313,7 @@ def test_the_customer_of_the_ticket_reads_the_forwarded_message_safely(client, f
     response = client.get(view_url(forwarded))
     assert response.status_code == 200
     page = response.content.decode()
-    page = page[page.index('<article class="forwarded"'):page.index("</article>")]
+    page = page[page.index('<article class="forwarded'):page.index("</article>")]
     for shown in ["Re: factura 123", "Cobranza Hosting Plús", "cobranza@hostingplus.example",
                   "alice@example.com", "Su factura 123 vence el viernes", "estado de cuenta.png",
                   "pagar.exe"]:
