@@ -20,7 +20,13 @@ from pathlib import Path
 import pytest
 
 from ventanilla.mail.parsing import parse_email
-from ventanilla.mail.slices import decode_base64, decoded_payload, message_from_bytes
+from ventanilla.mail.slices import (
+    canonical_body,
+    decode_base64,
+    decoded_payload,
+    dkim_verifier,
+    message_from_bytes,
+)
 
 CORPUS = Path(__file__).parent / "mail_corpus"
 RUN = [sys.executable, "-m", "ventanilla"]
@@ -87,6 +93,69 @@ def test_parse_email_keeps_a_large_attachment_intact():
     parsed = parse_email(big_message(content))
     assert [(a.filename, a.content) for a in parsed.attachments] == [("respaldo.pdf", content)]
     assert parsed.text.startswith("Hola, adjunto el respaldo")
+
+
+# --- DKIM over a large body: dkimpy's verdict, a slice at a time -------------
+
+def dkim_key() -> tuple[bytes, bytes]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM,
+                                serialization.PrivateFormat.TraditionalOpenSSL,
+                                serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.DER,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+
+
+def awkward_body(line_end: bytes) -> bytes:
+    """Over a MiB of lines with trailing blanks and tabs, runs of spaces,
+    whitespace-only and empty lines (some right at the 1 MiB slices), and
+    trailing empty lines."""
+    lines, size = [], 0
+    rng = random.Random(5)
+    while size < 2_300_000:
+        line = rng.choice([b"texto  con\t\tespacios \t", b"", b"   ", b"QUJD" * 19, b"fin\r"])
+        lines.append(line)
+        size += len(line) + len(line_end)
+    return line_end.join(lines) + line_end * 3 + b" \t" + line_end + line_end
+
+
+@pytest.mark.parametrize("line_end", [b"\r\n", b"\n"])
+@pytest.mark.parametrize("algorithm", ["simple", "relaxed"])
+def test_the_sliced_dkim_body_is_dkimpys_canonical_body(line_end, algorithm):
+    import dkim
+    from dkim.canonicalization import ALGORITHMS
+
+    raw = b"From: a@b.mx" + line_end + b"Subject: x" + line_end + line_end + awkward_body(line_end)
+    headers, body = dkim.rfc822_parse(raw)
+    start = raw.index(line_end * 2) + 2 * len(line_end)
+    ours = b"".join(canonical_body(raw, start, relaxed=algorithm == "relaxed"))
+    assert ours == ALGORITHMS[algorithm.encode()].canonicalize_body(body)
+
+
+@pytest.mark.parametrize("algorithm", [b"simple", b"relaxed"])
+def test_a_large_dkim_signed_message_verifies_as_with_dkimpy_and_a_changed_byte_fails(algorithm):
+    import dkim
+
+    private, record = dkim_key()
+    raw = big_message(pdf_bytes(2 * MB)).replace(b"\n", b"\r\n")
+    signed = dkim.sign(raw, b"prueba", b"cliente-grande.mx", private,
+                       include_headers=[b"from", b"subject", b"message-id"],
+                       canonicalize=(algorithm, algorithm)) + raw
+
+    def dns(name, timeout=5):
+        return record if name == b"prueba._domainkey.cliente-grande.mx." else None
+
+    assert type(dkim_verifier(signed)).__name__ == "BodySlicedDKIM"
+    assert dkim_verifier(signed).verify(dnsfunc=dns) is True
+    assert dkim.DKIM(signed).verify(dnsfunc=dns) is True
+    changed = bytearray(signed)
+    changed[len(changed) // 2] ^= 1
+    with pytest.raises(dkim.ValidationError):
+        dkim_verifier(bytes(changed)).verify(dnsfunc=dns)
 
 
 # --- Bounded memory through ingest, in a process of its own ----------------

@@ -17,6 +17,7 @@ import dkim
 from django.conf import settings
 
 from .parsing import ParsedEmail
+from .slices import dkim_verifier
 
 DnsFunc = Callable[..., bytes | None]
 
@@ -68,7 +69,7 @@ def dkim_passed(raw: bytes, from_domain: str, *, dnsfunc: DnsFunc | None = None)
     if not from_domain or b"dkim-signature" not in raw[:200_000].lower():
         return False
     try:
-        verifier = dkim.DKIM(raw)
+        verifier = dkim_verifier(raw)
         signatures = [value for name, value in verifier.headers if name.lower() == b"dkim-signature"]
     except Exception:
         return False
