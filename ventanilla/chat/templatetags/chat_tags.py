@@ -40,6 +40,8 @@ def chat_strings():
         "leave_ticket": _("Dejar como ticket"),
         "no_agents": _("Ahora no hay agentes disponibles. Deja tu consulta y te responderemos por correo."),
         "new_chat": _("Nuevo chat en espera"),
+        "chat_opened": _("Chat con %(name)s abierto."),
+        "open_chats": _("Chats abiertos"),
         "take": _("Tomar"),
         "open": _("Abrir"),
         "empty": _("Nada por ahora."),

@@ -62,7 +62,8 @@ document.addEventListener("htmx:afterSwap", (event) => {
 
 // Focus and announcements, one mechanism for every page. The server marks
 // the new content: data-focus on what takes focus (data-focus="field": its
-// first form field) and data-announce="…" on what a screen reader hears, in
+// first form field; data-focus="fallback": only if nothing else is marked,
+// e.g. the page's flash messages) and data-announce="…" on what a screen reader hears, in
 // the one polite live region (#live-status). After an htmx swap focus goes
 // to the marked element, else — when the swap took the focused element
 // away — to the new content's heading; on a page load only a marked element
@@ -104,7 +105,7 @@ function focusLost() {
 function arrive(roots, { swapped }) {
   const find = (selector) => roots.map((root) => (
     root.matches(selector) ? root : root.querySelector(selector))).find(Boolean);
-  const target = find("[data-focus]");
+  const target = find("[data-focus]:not([data-focus=fallback])") || find("[data-focus=fallback]");
   if (target) {
     focusInto(target);
   } else if (swapped && focusLost()) {

@@ -120,7 +120,7 @@
     return message.author || message.name || "";
   };
   Log.prototype.item = function (kind, who, body, when) {
-    var li = document.createElement("li");
+    var li = document.createElement("div");
     li.className = "chatw__msg chatw__msg--" + kind + (kind === this.ownKind ? " chatw__msg--own" : "");
     var head = document.createElement("span");
     head.className = "chatw__who";
@@ -188,6 +188,23 @@
     this.lastSeq = 0;
   };
 
+  /* A live region's text set only when it changes: the same words set
+     again would be read again. */
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  /* Focus a message, a confirmation or a heading that is not a control. */
+  function focusOn(node) {
+    if (!node) return;
+    if (!node.matches("a[href], button, input, select, textarea, [tabindex]")) node.setAttribute("tabindex", "-1");
+    node.focus();
+  }
+
+  function announce(text) {
+    if (window.ventanilla) window.ventanilla.announce(text);
+  }
+
   function showFor(node, text, ms) {
     node.textContent = text;
     node.hidden = false;
@@ -238,7 +255,10 @@
     self.endButton = root.querySelector("[data-chat-end-button]");
     self.log = new Log(root.querySelector("[data-chat-log]"), "cliente");
     self.panel.querySelectorAll("[data-chat-toggle]").forEach(function (button) {
-      button.addEventListener("click", function () { self.toggle(false); });
+      button.addEventListener("click", function () { self.minimise(); });
+    });
+    self.panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); self.minimise(); }
     });
     self.sendForm.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -256,6 +276,7 @@
         body = Array.prototype.map.call(self.log.list.querySelectorAll(".chatw__msg--own .chatw__body"),
           function (node) { return node.textContent; }).join("\n");
       }
+      self.leftTicket = true;
       self.socket.send({type: "ticket", body: body || "—"});
     });
     root.querySelector("[data-chat-rate]").addEventListener("submit", function (event) {
@@ -281,6 +302,11 @@
     this.panel.hidden = !show;
     this.button.setAttribute("aria-expanded", String(show));
     if (show && !this.saved.token && !this.introLoaded) this.loadIntro();
+  };
+  /* ✕ or Escape: the panel closes and focus goes back to the chat button. */
+  Widget.prototype.minimise = function () {
+    this.toggle(false);
+    this.button.focus();
   };
   Widget.prototype.loadIntro = function () {
     var self = this;
@@ -329,18 +355,21 @@
           });
           errors.textContent = messages.join(" ");
           errors.hidden = false;
+          focusOn(errors);
           return;  // everything typed stays in the form
         }
         if (result.data.token) {
           var first = form.querySelector("[name=message]").value;
           self.intro.hidden = true;
           self.enter(result.data.token, first);
+          self.input.focus();  // "Iniciar chat": the next thing to do is to write
         } else {
           self.intro.textContent = "";
           var p = document.createElement("p");
           p.className = "callout callout--ok";
           p.textContent = fmt(T.ticket_created, {number: result.data.number});
           self.intro.appendChild(p);
+          focusOn(p);  // the form is gone: its confirmation takes focus
         }
       }).catch(function () { submit.disabled = false; });
     });
@@ -370,7 +399,7 @@
         });
       },
       lost: function () {
-        self.status.textContent = T.reconnecting;
+        setText(self.status, T.reconnecting);
         self.status.classList.add("chatw__status--lost");
       },
       fatal: function () { self.reset(T.unknown_chat); },
@@ -406,19 +435,30 @@
       self.root.querySelector("[data-chat-transcript]").hidden = true;
       showFor(self.notice, fmt(T.transcript_sent, {email: data.email}), 8000);
     } else if (data.type === "ticket_created") {
-      showFor(self.notice, fmt(T.ticket_created, {number: data.number}), 30000);
+      var text = fmt(T.ticket_created, {number: data.number});
+      if (self.leftTicket) {
+        // Asked for with "Dejar como ticket", which hides with the offer: the
+        // confirmation (it carries the ticket's number) stays and takes focus.
+        self.leftTicket = false;
+        clearTimeout(self.notice._timer);
+        self.notice.textContent = text;
+        self.notice.hidden = false;
+        focusOn(self.notice);
+      } else {
+        showFor(self.notice, text, 30000);
+      }
     }
   };
   Widget.prototype.state = function (state) {
     var closed = state.status === "cerrado";
     this.waiting = state.status === "espera";
     if (state.status === "espera") {
-      this.status.textContent = fmt(T.waiting, {position: state.position, minutes: state.wait_minutes});
+      setText(this.status, fmt(T.waiting, {position: state.position, minutes: state.wait_minutes}));
     } else if (state.status === "activo") {
       // Named only once the agent's console opened the chat.
-      this.status.textContent = state.agent ? fmt(T.with_agent, {agent: state.agent}) : T.assigned;
+      setText(this.status, state.agent ? fmt(T.with_agent, {agent: state.agent}) : T.assigned);
     } else {
-      this.status.textContent = T.closed;
+      setText(this.status, T.closed);
     }
     this.offer.hidden = closed || !state.offer_ticket;
     this.offerText.textContent = state.unanswered ? T.unanswered : T.offer;
@@ -520,6 +560,21 @@
       self.unsentAvailability = !self.socket.send(
         {type: "availability", status: self.availability.value, max_chats: self.max.value});
     };
+    // The open chats are tabs (WAI-ARIA tabs): arrows, Home and End move
+    // between them and show the chosen one; Tab goes on into its panel.
+    self.tabs.addEventListener("keydown", function (event) {
+      var tabs = Array.prototype.slice.call(self.tabs.querySelectorAll("[role=tab]"));
+      var at = tabs.indexOf(document.activeElement), next = null;
+      if (at < 0) return;
+      if (event.key === "ArrowRight") next = tabs[(at + 1) % tabs.length];
+      else if (event.key === "ArrowLeft") next = tabs[(at - 1 + tabs.length) % tabs.length];
+      else if (event.key === "Home") next = tabs[0];
+      else if (event.key === "End") next = tabs[tabs.length - 1];
+      if (!next) return;
+      event.preventDefault();
+      self.activate(next.dataset.chat);
+      next.focus();
+    });
     self.availability.addEventListener("change", self.sendAvailability);
     self.max.addEventListener("change", self.sendAvailability);
     document.addEventListener("visibilitychange", function () {
@@ -593,7 +648,16 @@
     var queue = self.root.querySelector("[data-chatc-queue]");
     var mine = self.root.querySelector("[data-chatc-mine]");
     var all = self.root.querySelector("[data-chatc-all]");
-    [queue, mine, all].forEach(function (list) { list.textContent = ""; });
+    // The lists are drawn again on every state: a keyboard user's place in
+    // them (a row's button) is kept, or falls back to the list's heading.
+    var lists = [queue, mine, all], kept = null, focused = document.activeElement;
+    lists.forEach(function (list) {
+      if (focused && list.contains(focused)) {
+        var row = focused.closest("[data-chat]");
+        kept = {list: list, chat: row ? row.dataset.chat : null};
+      }
+    });
+    lists.forEach(function (list) { list.textContent = ""; });
     self.root.querySelector("[data-chatc-supervisor]").hidden = !state.supervisor;
     var waitingIds = [], live = {};
     state.chats.forEach(function (chat) {
@@ -621,6 +685,12 @@
         list.appendChild(li);
       }
     });
+    if (kept && !kept.list.contains(document.activeElement)) {
+      var again = kept.chat && kept.list.querySelector('[data-chat="' + kept.chat + '"] button');
+      if (again) again.focus();
+      else if (self.active && self.open[self.active]) self.open[self.active].input.focus();
+      else focusOn(kept.list.previousElementSibling || kept.list);
+    }
     var fresh = self.known && waitingIds.some(function (id) { return self.known.indexOf(id) < 0; });
     if (fresh) self.alert(T.new_chat);
     self.known = waitingIds;
@@ -659,10 +729,17 @@
     if (!self.open[id]) {
       var empty = self.root.querySelector("[data-chatc-empty]");
       if (empty) empty.remove();
+      self.tabs.setAttribute("role", "tablist");  // a tablist only once it has tabs
+      self.tabs.setAttribute("aria-label", T.open_chats);
+      self.tabs.hidden = false;
       var tab = document.createElement("button");
       tab.type = "button";
       tab.className = "chatc__tab";
       tab.setAttribute("role", "tab");
+      tab.id = "chatc-tab-" + id;
+      tab.setAttribute("aria-controls", "chatc-pane-" + id);
+      tab.setAttribute("aria-selected", "false");
+      tab.tabIndex = -1;
       tab.dataset.chat = id;
       var name = document.createElement("span");
       name.className = "chatc__tab-name";
@@ -680,6 +757,8 @@
       self.tabs.appendChild(tab);
       var pane = self.template.content.firstElementChild.cloneNode(true);
       pane.dataset.chat = id;
+      pane.id = "chatc-pane-" + id;
+      pane.setAttribute("aria-labelledby", tab.id);
       pane.hidden = true;
       self.panes.appendChild(pane);
       var entry = {
@@ -689,9 +768,10 @@
         notice: pane.querySelector("[data-chat-notice]"),
         send: pane.querySelector("[data-chat-send]"),
         take: pane.querySelector("[data-chatc-take]"),
+        input: pane.querySelector("[data-chat-send] textarea"),
       };
       self.open[id] = entry;
-      var input = entry.send.querySelector("textarea");
+      var input = entry.input;
       function send() {
         var body = input.value.trim();
         if (!body) return;
@@ -717,8 +797,15 @@
       self.socket.send({type: "open", chat: Number(id), after: 0});
       self.loadSide(id);
     }
-    if (!background || !self.active) self.activate(id);
-    else { self.open[id].unread += 1; self.mark(id); self.alert(T.new_chat); }
+    if (!background || !self.active) {
+      self.activate(id);
+      // Opened or taken by the agent: focus goes to its reply box, and a
+      // screen reader hears whose chat it is.
+      if (!background) {
+        self.open[id].input.focus();
+        announce(fmt(T.chat_opened, {name: chat.name}));
+      }
+    } else { self.open[id].unread += 1; self.mark(id); self.alert(T.new_chat); }
   };
   Console.prototype.loadSide = function (id, form, method) {
     var self = this, entry = self.open[id];
@@ -734,7 +821,13 @@
     fetch(url, init).then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
         var side = entry.pane.querySelector("[data-chatc-side]");
+        var focused = side.contains(document.activeElement) ? document.activeElement.id : "";
         side.innerHTML = html;  // our own server-rendered template
+        // As after an htmx swap: the same field keeps focus, else what the
+        // answer marks (an error summary) or its heading takes it.
+        var again = focused && document.getElementById(focused);
+        if (again) again.focus();
+        else if (form && window.ventanilla) window.ventanilla.arrive([side], {swapped: true});
         var canned = side.querySelector("[data-chatc-canned]");
         if (canned) canned.addEventListener("change", function () {
           var option = canned.options[canned.selectedIndex];
@@ -832,6 +925,7 @@
       var entry = self.open[key], on = key === id;
       entry.pane.hidden = !on;
       entry.tab.setAttribute("aria-selected", String(on));
+      entry.tab.tabIndex = on ? 0 : -1;  // roving tabindex: Tab reaches the chosen tab
       if (on) { entry.unread = 0; self.mark(key); }
     });
   };
