@@ -287,8 +287,8 @@ def _unescape_8bit(value: str, charsets: _HeaderCharsets | None = None) -> str:
 
 # An RFC 2047 encoded word, leniently: any case, a language suffix, spaces
 # left inside by folding, no spaces around it, inside quotes.
-ENCODED_WORD_RE = re.compile(r"=\?([^?\s\"]{1,75})\?([bBqQ])\?(?:([^?]*)\?=|([^?\s\"]*))")
-ENCODED_GAP_RE = re.compile(r"\?=[ \t\r\n]+(?==\?[^?\s\"]{1,75}\?[bBqQ]\?)")
+ENCODED_WORD_RE = re.compile(r"=\?([^?\s]{1,75})\?([bBqQ])\?(?:([^?]*)\?=|([^?\s\"]*))")
+ENCODED_GAP_RE = re.compile(r"\?=[ \t\r\n]+(?==\?[^?\s]{1,75}\?[bBqQ]\?)")
 
 
 def decode_header_value(value, charsets: _HeaderCharsets | None = None, *,
