@@ -132,6 +132,16 @@ def test_a_forwarded_message_without_subject_is_named_by_its_mailer_or_its_posit
     assert forwarded.filename == "mensaje-reenviado-1.eml"
 
 
+def test_a_forwarded_message_sent_in_base64_is_decoded_before_it_is_kept():
+    # RFC 2046 forbids an encoded message/rfc822; some mailers send one anyway.
+    raw = forward("Reenvío.").replace(
+        b"Content-Type: message/rfc822\n", b"Content-Type: message/rfc822\n"
+        b"Content-Transfer-Encoding: base64\n").replace(INNER, b64(INNER).encode())
+    (forwarded,) = parse_email(raw).attachments
+    assert forwarded.filename == "Re_ factura 123.eml"
+    assert forwarded.content == INNER
+
+
 def test_an_eml_file_passes_the_attachment_checks_only_when_it_is_a_message():
     checked = check_upload("Re_ factura 123.eml", INNER[:8192], len(INNER))
     assert checked.content_type == "message/rfc822"

@@ -20,6 +20,7 @@ import email.policy
 import email.utils
 import io
 import mimetypes
+import quopri
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -691,6 +692,13 @@ def _collect_forwarded(part: Message, collected: _Collected, depth: int) -> None
     inner = payload[0] if isinstance(payload, list) and payload else None
     if not isinstance(inner, Message):
         return
+    data = _message_bytes(inner, collected)
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if data and encoding in ("base64", "quoted-printable"):
+        # RFC 2046 forbids it, some mailers do it: the parser read the
+        # encoded text as a message; decode it and read it again.
+        data = _decoded(data, encoding)
+        inner = message_from_bytes(data)
     nested = _Collected(parts=collected.parts, text_only=True)
     _walk(inner, nested, depth + 1)
     _finish(nested)
@@ -707,7 +715,6 @@ def _collect_forwarded(part: Message, collected: _Collected, depth: int) -> None
         f"Asunto: {subject}",
     ]
     summary = "\n".join(header) + "\n\n" + text.strip()
-    data = _message_bytes(inner, collected)
     if not data:
         collected.plain.append(summary)  # could not be kept whole: keep it readable
         return
@@ -718,6 +725,15 @@ def _collect_forwarded(part: Message, collected: _Collected, depth: int) -> None
         content=data,
         content_type="message/rfc822",
     ))
+
+
+def _decoded(data: bytes, encoding: str) -> bytes:
+    try:
+        if encoding == "base64":
+            return binascii.a2b_base64(data)
+        return quopri.decodestring(data)
+    except (binascii.Error, ValueError):
+        return data
 
 
 def _message_filename(subject: str, declared: str, index: int) -> str:
