@@ -4,16 +4,20 @@ reuses a Message-ID is a message of its own, list and bulk mail opens a
 ticket without an automatic answer, and nobody's Cc makes the desk mail
 third parties unless the sender is verified or already on the ticket."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.urls import reverse
 
+from ventanilla.mail import ingest as ingest_module
 from ventanilla.mail import outbound
-from ventanilla.mail.fingerprint import redelivery_key
+from ventanilla.mail.fingerprint import SLICE, redelivery_key
 from ventanilla.mail.ingest import ingest_raw
 from ventanilla.mail.models import (
     InboundMessage,
@@ -134,6 +138,22 @@ def test_a_changed_subject_or_body_under_the_same_message_id_is_a_new_message(ma
 ])
 def test_the_fingerprint_ignores_what_servers_add_on_the_way(copy):
     assert redelivery_key(copy + email()) == redelivery_key(email())
+
+
+def test_the_fingerprint_reads_crlf_as_lf_and_ignores_an_mbox_line_and_final_newlines():
+    lf = email(body="x" * SLICE + "\nsigue en el siguiente trozo\n")
+    crlf = lf.replace(b"\n", b"\r\n")
+    for copy in [crlf, b"From ana@empresa.example Mon Nov 24 10:00:01 2025\n" + lf, lf + b"\n\n",
+                 crlf + b"\r\n"]:
+        assert redelivery_key(copy) == redelivery_key(lf)
+
+
+def test_the_fingerprint_keeps_every_crlf_cut_between_two_slices():
+    head = b"From: ana@empresa.example\r\n\r\n"
+    body = b"x" * (SLICE - 1) + b"\r\n" + b"y" * 10  # the slice ends between CR and LF
+    assert redelivery_key(head + body) == redelivery_key(head.replace(b"\r\n", b"\n")
+                                                         + body.replace(b"\r\n", b"\n"))
+    assert redelivery_key(head + body) != redelivery_key(head + body.replace(b"\r\n", b"\r"))
 
 
 @pytest.mark.parametrize("changed", [
@@ -324,3 +344,63 @@ def test_a_guest_senders_cc_is_not_subscribed_without_verification(mailbox):
     assert not Participant.objects.exists()
     assert recipients(acknowledgement(result.inbound.ticket)) == ["ana@empresa.example"]
     assert Message.objects.count() == 1
+
+
+# --- Races: the database's unique key decides --------------------------------------------
+
+
+def ingest_in_two_threads(monkeypatch, raws: list[bytes]) -> list:
+    """Ingest each message on a thread of its own, both past the "already
+    stored?" check before either writes: the race an MTA's retry and an
+    IMAP poll can run. PostgreSQL runs the writes at once; SQLite's writers
+    take turns (in production a file lock queues them; the shared cache of
+    the in-memory test database would refuse the second instead)."""
+    real_check = ingest_module._already_stored
+    barrier = threading.Barrier(len(raws))
+    writers_take_turns = threading.Lock() if connection.vendor == "sqlite" else None
+    state = threading.local()
+
+    def check_then_wait(key):
+        stored = real_check(key)
+        if not getattr(state, "checked", False):
+            state.checked = True
+            barrier.wait(timeout=20)
+            if writers_take_turns is not None:
+                writers_take_turns.acquire()
+                state.turn = True
+        return stored
+
+    monkeypatch.setattr(ingest_module, "_already_stored", check_then_wait)
+    mailbox = Mailbox.objects.select_related("department").get(name="soporte")
+
+    def run(raw):
+        try:
+            return ingest_raw(raw, mailbox=mailbox)
+        finally:
+            connection.close()
+            if getattr(state, "turn", False):
+                writers_take_turns.release()
+
+    with ThreadPoolExecutor(max_workers=len(raws)) as pool:
+        return list(pool.map(run, raws))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_of_one_email_racing_are_stored_once_and_both_counted(monkeypatch):
+    raw = corpus("multipart_alternative.eml")
+    results = ingest_in_two_threads(monkeypatch, [raw, corpus("duplicate_message_id.eml")])
+    assert sorted(result.duplicate for result in results) == [False, True]
+    stored = InboundMessage.objects.get()
+    assert stored.status == Stored and stored.deliveries == 2
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_different_emails_with_one_message_id_racing_are_both_stored(monkeypatch):
+    results = ingest_in_two_threads(monkeypatch, [corpus("reused_message_id_first.eml"),
+                                                  corpus("reused_message_id_second.eml")])
+    assert [result.duplicate for result in results] == [False, False]
+    assert all(result.inbound.status == Stored for result in results), [r.inbound.error for r in results]
+    assert Ticket.objects.count() == 2
+    (thread_id,) = ThreadId.objects.filter(message_id="<formulario@localhost.localdomain>")
+    assert thread_id.ticket_id in {result.inbound.ticket_id for result in results}

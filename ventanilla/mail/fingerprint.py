@@ -28,7 +28,7 @@ TRACE_FIELDS = frozenset({
 TRACE_PREFIXES = ("arc-", "x-spam", "x-ham-", "x-rspamd", "x-amavis", "x-ms-exchange-organization-",
                   "x-forefront-antispam", "x-microsoft-antispam")
 
-FIELD_NAME_RE = re.compile(rb"^([!-9;-~]+)[ \t]*:")
+FIELD_NAME_RE = re.compile(rb"([!-9;-~]+)[ \t]*:")  # used with .match: anchored
 
 
 def _is_trace(name: bytes) -> bool:
@@ -53,13 +53,53 @@ def _author_headers(header_block: bytes) -> list[bytes]:
     return kept
 
 
+BLANK_LINE_RE = re.compile(rb"\r?\n\r?\n")
+# The body is hashed a slice at a time: a 20 MB message costs no copy of it.
+SLICE = 1024 * 1024
+
+
 def redelivery_key(raw: bytes) -> str:
     """"sha256:<hex>" of the message as its author's mailer sent it."""
-    data = bytes(raw or b"").replace(b"\r\n", b"\n")
-    if data.startswith(b"From ") and not data.startswith(b"From :"):
-        data = data.partition(b"\n")[2]  # the mbox separator line an MDA may prepend
-    header_block, separator, body = data.partition(b"\n\n")
-    if not separator and not FIELD_NAME_RE.match(header_block):
-        header_block, body = b"", data  # no header block at all
-    normalized = b"\n".join(_author_headers(header_block)) + b"\n\n" + body.rstrip(b"\n")
-    return "sha256:" + hashlib.sha256(normalized).hexdigest()
+    raw = raw if isinstance(raw, bytes) else bytes(raw or b"")
+    start = 0
+    if raw.startswith(b"From ") and not raw.startswith(b"From :"):
+        start = raw.find(b"\n") + 1 or len(raw)  # the mbox line an MDA may prepend
+    if raw.startswith((b"\n", b"\r\n"), start):
+        header_end = start  # no header block at all
+        body_start = raw.index(b"\n", start) + 1
+    elif match := BLANK_LINE_RE.search(raw, start):
+        header_end, body_start = match.start(), match.end()
+    elif FIELD_NAME_RE.match(raw, start):
+        header_end = body_start = len(raw)  # headers only
+    else:
+        header_end = body_start = start  # not an email: all body
+    digest = hashlib.sha256()
+    header = raw[start:header_end].replace(b"\r\n", b"\n")
+    digest.update(b"\n".join(_author_headers(header)) + b"\n\n")
+    _update_with_lf(digest, memoryview(raw)[body_start:_end_of_text(raw, body_start)])
+    return "sha256:" + digest.hexdigest()
+
+
+def _end_of_text(raw: bytes, start: int) -> int:
+    """Where the body ends without its trailing line ends (LF or CRLF): a
+    final newline an MDA adds is not the author's."""
+    end = len(raw)
+    while end > start:
+        if raw[end - 1] == 0x0A:
+            end -= 1
+        elif raw[end - 1] == 0x0D and end < len(raw) and raw[end] == 0x0A:
+            end -= 1  # the CR of a CRLF whose LF went just before
+        else:
+            break
+    return end
+
+
+def _update_with_lf(digest, body: memoryview) -> None:
+    """Hash `body` with CRLF read as LF, a slice at a time (a CRLF cut
+    between two slices included)."""
+    carry = b""
+    for offset in range(0, len(body), SLICE):
+        piece = carry + bytes(body[offset:offset + SLICE])
+        carry = b"\r" if piece.endswith(b"\r") else b""
+        digest.update((piece[:-1] if carry else piece).replace(b"\r\n", b"\n"))
+    digest.update(carry)
