@@ -282,6 +282,17 @@ def test_ingest_keeps_the_forwarding_text_as_body_and_the_forward_as_a_stored_em
         assert handle.read() == INNER
 
 
+def test_a_forwarded_message_too_large_to_keep_leaves_a_note_and_its_text(mailbox, alice,
+                                                                         settings):
+    settings.VENTANILLA = {**settings.VENTANILLA, "MAX_FILE_BYTES": 1024}
+    message, files = stored(ingest_raw(forward("Hola, mira lo que me llegó."), mailbox=mailbox))
+    assert files == {}
+    assert message.body.startswith(
+        "Hola, mira lo que me llegó.\n\n[Adjunto no aceptado: Re_ factura 123.eml — supera el máximo")
+    assert "---------- Mensaje reenviado ----------\nDe: Cobranza Hosting Plús" in message.body
+    assert "Su factura 123 vence el viernes" in message.body
+
+
 def test_ingest_stores_nameless_and_mislabelled_files_instead_of_refusing_them(mailbox, bob):
     message, files = stored(ingest_raw(mixed(*NAMELESS), mailbox=mailbox))
     assert "[Adjunto no aceptado" not in message.body

@@ -498,6 +498,8 @@ def _content(parsed: ParsedEmail) -> tuple[str, list[SimpleUploadedFile]]:
         if reason is not None:
             notes.append(_("[Adjunto no aceptado: %(name)s — %(reason)s]")
                          % {"name": attachment.filename, "reason": reason})
+            if attachment.summary and attachment.summary not in body:
+                notes.append(attachment.summary)  # a forwarded message: its text at least
             continue
         total += len(attachment.content)
         files.append(SimpleUploadedFile(attachment.filename, attachment.content,

@@ -50,6 +50,9 @@ class ParsedAttachment:
     content_type: str
     inline: bool = False
     content_id: str = ""
+    # A forwarded message (.eml): its sender, date, subject and text, for a
+    # ticket that cannot keep the file (too large).
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -724,6 +727,7 @@ def _collect_forwarded(part: Message, collected: _Collected, depth: int) -> None
         filename=_message_filename(subject, _filename(part), index),
         content=data,
         content_type="message/rfc822",
+        summary=summary,
     ))
 
 
