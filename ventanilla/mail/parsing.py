@@ -152,6 +152,15 @@ def _utf8(data: bytes) -> str | None:
         return None
 
 
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few damaged sequences (a name cut mid-character by a
+    length limit): many good multibyte characters for each bad byte."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ch > "\x7f") - bad
+    return text if good >= 3 and bad * 4 <= good else None
+
+
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
     """Decode with the declared charset (as its vendor superset); bytes that
     are valid UTF-8 are UTF-8 whatever the label says (mislabelling is
@@ -175,6 +184,9 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return data.decode("ascii")
     if codec == "utf-8" and _looks_multibyte(data):
         return data.decode("utf-8", errors="replace")  # UTF-8 with a damaged byte
+    text = _mostly_utf8(data)
+    if text is not None:
+        return text
     return data.decode("cp1252", errors="replace")  # lone 8-bit bytes: Latin text
 
 
@@ -239,7 +251,7 @@ class _HeaderCharsets:
     def decode(self, data: bytes) -> str:
         if data.isascii():
             return data.decode("ascii")
-        text = _utf8(data)
+        text = _utf8(data) or _mostly_utf8(data)
         if text is not None:
             return text
         for codec in self.declared:
@@ -667,7 +679,7 @@ def _finish(collected: _Collected) -> None:
     """What needs the whole message: a named text part shown inline that is
     its only text is the body (some mailers name the body "mensaje.txt");
     a forward that says nothing itself shows the forwarded text."""
-    if _has_text(collected):
+    if not (collected.inline_texts or collected.forwarded) or _has_text(collected):
         return
     if len(collected.inline_texts) == 1:
         attachment, charset = collected.inline_texts[0]
