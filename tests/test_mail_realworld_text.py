@@ -363,3 +363,13 @@ def test_raw_8bit_attachment_names_are_decoded_with_the_message_charsets():
     finally:
         _HEADER_CHARSETS.reset(token)
     assert raw_param(part, "Content-Type", "name") == ""
+
+
+def test_raw_utf8_cut_in_the_middle_of_a_character_is_still_read_as_utf8():
+    name = "Картинка с очень длинным именем".encode()[:-1]  # a length limit cut the last letter
+    raw = (b"From: a@example.ru\nContent-Type: multipart/mixed; boundary=x\n\n--x\n"
+           b"Content-Type: text/plain; charset=koi8-r\n\nhola\n--x\n"
+           b'Content-Type: application/pdf\nContent-Disposition: attachment; filename="' + name
+           + b'.pdf"\n\n%PDF-1.4\n--x--\n')
+    assert parse_email(raw).attachments[0].filename == "Картинка с очень длинным имене\ufffd.pdf"
+    assert decode_bytes(name) == "Картинка с очень длинным имене\ufffd"
