@@ -4,12 +4,14 @@ import subprocess
 import sys
 
 import uvicorn
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve Ventanilla with uvicorn, plus a background-job consumer (embedded default)."
+    help = ("Serve Ventanilla with uvicorn, plus a background-job consumer (embedded default) "
+            "and, when VENTANILLA_LMTP_SOCKET or VENTANILLA_LMTP_PORT is set, the LMTP intake.")
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -22,15 +24,23 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, no_worker, **options):
         follow_listen_address(host, port)
         call_command("collectstatic", interactive=False, verbosity=0)
-        consumer = None
+        consumer = lmtp = None
         if not no_worker:
             consumer = subprocess.Popen([sys.executable, "-m", "ventanilla", "worker"],
                                         preexec_fn=_die_with_parent)
+        if settings.VENTANILLA["LMTP_SOCKET"] or settings.VENTANILLA["LMTP_PORT"]:
+            # Mail from Postfix/Exim (`ventanilla mail lmtp`, configured by the same variables).
+            lmtp = subprocess.Popen([sys.executable, "-m", "ventanilla", "mail", "lmtp"],
+                                    preexec_fn=_die_with_parent)
         self.stdout.write(f"Ventanilla en http://{host}:{port}/")
         try:
             uvicorn.run("ventanilla.asgi:application", host=host, port=port, workers=workers,
                         lifespan="off", log_level="warning", access_log=False)
         finally:
+            if lmtp is not None:
+                # SIGTERM: it stops accepting and finishes the deliveries in hand.
+                lmtp.terminate()
+                lmtp.wait(timeout=40)
             if consumer is not None:
                 # SIGINT lets Huey finish the job in hand (SIGTERM interrupts it).
                 consumer.send_signal(signal.SIGINT)
@@ -44,8 +54,6 @@ def follow_listen_address(host: str, port: int) -> None:
     unless SITE_URL is set."""
     os.environ["HOST"], os.environ["PORT"] = host, str(port)
     if not os.environ.get("SITE_URL", "").strip():
-        from django.conf import settings
-
         from ventanilla.settings import _default_site_url
 
         settings.SITE_URL = _default_site_url()
