@@ -37,8 +37,13 @@ def test_category_fields_and_consent_through_the_browser(open_session, live_serv
     # An address outside her domains is refused; nothing typed is lost.
     address.fill("yo@gmail.com")
     customer.get_by_role("button", name="Enviar ticket").click()
-    expect(customer.get_by_text("no corresponde a ninguno de los dominios de tus servicios")
-           ).to_be_visible()
+    expect(customer.locator(".field .errorlist").get_by_text(
+        "no corresponde a ninguno de los dominios de tus servicios")).to_be_visible()
+    # The error summary (focused) links the error to the field.
+    link = customer.locator(".form-errors").get_by_role("link", name=re.compile(
+        "^Dirección de correo afectada: La dirección yo@gmail.com"))
+    expect(link).to_have_attribute("href", "#" + address.get_attribute("id"))
+    expect(customer.locator(".form-errors")).to_be_focused()
     expect(customer.get_by_label("Asunto")).to_have_value("Los correos a Gmail rebotan")
     customer.get_by_label("Dirección de correo afectada").fill("ventas@alicia.mx")
     screenshot(customer, "fields-portal-new-ticket")
