@@ -373,3 +373,10 @@ def test_raw_utf8_cut_in_the_middle_of_a_character_is_still_read_as_utf8():
            + b'.pdf"\n\n%PDF-1.4\n--x--\n')
     assert parse_email(raw).attachments[0].filename == "Картинка с очень длинным имене\ufffd.pdf"
     assert decode_bytes(name) == "Картинка с очень длинным имене\ufffd"
+
+
+def test_a_base64_body_written_without_the_empty_line_stays_the_body():
+    raw = (b"From: ana@example.com\nSubject: hola\nContent-Transfer-Encoding: base64\n"
+           + base64.encodebytes("El correo no llega.".encode()))
+    email = parse_email(raw)
+    assert (email.subject, email.text.strip(), email.headers_repaired) == ("hola", "El correo no llega.", False)

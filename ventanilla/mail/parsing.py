@@ -1084,7 +1084,6 @@ def _is_bounce(msg: Message, sender: Address) -> bool:
 
 HEADER_FIELD_RE = re.compile(rb"[!-9;-~]+:")
 SPACED_FIELD_RE = re.compile(rb"([!-9;-~]+)[ \t]+:")  # "Subject : hola"
-BASE64ISH_RE = re.compile(rb"[A-Za-z0-9+/=]{8,}\r?")
 BLANK_LINE_RE = re.compile(rb"\r?\n\r?\n")
 MAX_HEADER_BLOCK = 1024 * 1024
 
@@ -1095,8 +1094,10 @@ def _repair_header_block(raw: bytes) -> tuple[bytes, bool]:
     is neither "Name: value" nor indented (a header folded without its
     indent, such as a broken X-Brightmail-Tracker's base64 lines), and From
     and Subject below it are lost in the body. Such a line becomes a
-    continuation when headers follow it before the first empty line (or it
-    is bare base64); "Name : value" loses its space."""
+    continuation when header fields follow it before the first empty line
+    (after the last field it is the body, as a strict parser reads it: a
+    base64 body written without the empty line); "Name : value" loses its
+    space."""
     end = BLANK_LINE_RE.search(raw, 0, MAX_HEADER_BLOCK)
     if end is None:
         return raw, False
@@ -1104,6 +1105,8 @@ def _repair_header_block(raw: bytes) -> tuple[bytes, bool]:
     first = lines[0]
     if not (HEADER_FIELD_RE.match(first) or first.startswith(b"From ")):
         return raw, False  # not a header block at all: a strict parser's reading stands
+    last_field = max(index for index, line in enumerate(lines)
+                     if HEADER_FIELD_RE.match(line) or SPACED_FIELD_RE.match(line))
     changed = False
     for index in range(1, len(lines)):
         line = lines[index]
@@ -1112,8 +1115,7 @@ def _repair_header_block(raw: bytes) -> tuple[bytes, bool]:
         spaced = SPACED_FIELD_RE.match(line)
         if spaced:
             lines[index] = spaced.group(1) + b":" + line[spaced.end():]
-        elif BASE64ISH_RE.fullmatch(line) or any(
-                HEADER_FIELD_RE.match(later) or SPACED_FIELD_RE.match(later) for later in lines[index + 1:]):
+        elif index < last_field:
             lines[index] = b" " + line
         else:
             break  # the body starts here, without the empty line
