@@ -323,3 +323,19 @@ def test_the_consent_panel_opens_in_place(carla_client, alice_ticket):
     html = response.content.decode()
     assert html.strip().startswith('<section class="card fields-consent stack"')
     assert "Actualizar WordPress, temas o plugins" in html and "<html" not in html
+
+
+def test_each_sidebar_button_opens_the_panel_at_its_own_form(carla_client, alice_ticket):
+    """«Pedir autorización» and «Acción realizada» swap the same panel in;
+    ventanilla.js focuses the first field of the form each one is for."""
+    ask = carla_client.get(reverse("fields:console_consent_new", args=[alice_ticket.number]),
+                           HTTP_HX_REQUEST="true").content.decode()
+    done = carla_client.get(reverse("fields:console_action_done", args=[alice_ticket.number]),
+                            HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="pedir-autorizacion" data-focus="field"' in ask
+    assert 'id="accion-realizada" data-focus="field"' not in ask
+    assert 'id="accion-realizada" data-focus="field"' in done
+    assert 'id="pedir-autorizacion" data-focus="field"' not in done
+    sidebar = carla_client.get(reverse("console:ticket_detail", args=[alice_ticket.number]))
+    assert (f'hx-get="{reverse("fields:console_action_done", args=[alice_ticket.number])}"'
+            in sidebar.content.decode())

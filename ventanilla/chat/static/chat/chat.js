@@ -354,8 +354,7 @@
             messages = messages.concat(result.data.errors[key]);
           });
           errors.textContent = messages.join(" ");
-          errors.hidden = false;
-          focusOn(errors);
+          errors.hidden = false;  // an alert: read once, focus stays on the button
           return;  // everything typed stays in the form
         }
         if (result.data.token) {
