@@ -357,6 +357,16 @@ def test_the_forwarded_message_s_files_download_through_the_same_check(client, f
     assert client.get(file_url(forwarded, 3)).status_code == 404
 
 
+def test_a_file_of_the_forwarded_message_over_the_size_limit_is_listed_not_handed_out(
+        client, forwarded, alice, settings):
+    settings.VENTANILLA = {**settings.VENTANILLA, "MAX_FILE_BYTES": 32}
+    client.force_login(alice.user)
+    page = client.get(view_url(forwarded)).content.decode()
+    assert "estado de cuenta.png" in page and file_url(forwarded, 1) not in page
+    assert "supera el máximo por archivo" in page
+    assert client.get(file_url(forwarded, 1)).status_code == 404
+
+
 def test_the_ticket_page_links_the_eml_to_its_view(client, forwarded, alice):
     client.force_login(alice.user)
     ticket = forwarded.message.ticket

@@ -22,6 +22,7 @@ class ForwardedFile:
     number: int  # its position in the message, from 1: the download URL's key
     attachment: ParsedAttachment
     content_type: str  # what the content checks found; "" for a file we do not hand out
+    too_large: bool = False
 
     @property
     def allowed(self) -> bool:
@@ -48,11 +49,12 @@ def _files(message: ParsedEmail) -> list[ForwardedFile]:
         try:
             checked = check_upload(attachment.filename, attachment.content[:8192],
                                    len(attachment.content))
-        except ValidationError:
-            content_type = ""
+        except ValidationError as error:
+            files.append(ForwardedFile(number=number, attachment=attachment, content_type="",
+                                       too_large=error.code == "file_too_large"))
         else:
-            content_type = checked.content_type
-        files.append(ForwardedFile(number=number, attachment=attachment, content_type=content_type))
+            files.append(ForwardedFile(number=number, attachment=attachment,
+                                       content_type=checked.content_type))
     return files
 
 
