@@ -252,6 +252,18 @@ def test_the_console_says_why_a_ticket_got_no_acknowledgement(client, mailbox, c
     assert "correo masivo o de una lista de correo" in page
 
 
+@pytest.mark.parametrize("headers, expected", [
+    ("Auto-Submitted: auto-generated\n", InboundMessage.Unacknowledged.AUTOMATIC),
+    ("X-Autorespond: yes\nList-Id: <clientes.listas.example.com>\n", InboundMessage.Unacknowledged.AUTOMATIC),
+    ("List-Id: <clientes.listas.example.com>\n", InboundMessage.Unacknowledged.BULK),
+    ("", ""),
+])
+def test_mail_a_program_sent_would_get_no_acknowledgement_even_if_stored(headers, expected):
+    """Such mail is ignored before a ticket is made; the rule that decides
+    the acknowledgement does not rely on that."""
+    assert ingest_module._unacknowledged(parse_email(email(headers=headers))) == expected
+
+
 @pytest.mark.parametrize("headers, reason", [
     ("Auto-Submitted: auto-replied\n", "Respuesta automática."),
     ("Auto-Submitted: auto-generated\nPrecedence: bulk\n", "Respuesta automática."),
