@@ -2,8 +2,8 @@
 `ingest_raw`, and only once it returned (its transaction committed) is the
 message marked \\Seen or moved to the processed folder. A crash or a database
 outage in between leaves the message unseen, so the next poll ingests it
-again, and deduplication by Message-ID makes that repeat harmless: nothing is
-lost, nothing is stored twice."""
+again, and deduplication by the email's fingerprint (fingerprint.py) makes
+that repeat harmless: nothing is lost, nothing is stored twice."""
 
 import imaplib
 import ipaddress
