@@ -444,7 +444,7 @@ def _add_participants(inbound: InboundMessage, ticket: Ticket, parsed: ParsedEma
     """The Cc'd people who are new to the ticket become participants (they
     get its emails and may reply) when `trusted`, up to
     MAIL_MAX_PARTICIPANTS on the ticket. Those not added are listed on the
-    inbound message, with why, for the agents to add by hand if right."""
+    inbound message, with why: the agents see who else was copied."""
     skip = _own_addresses() | {parsed.from_address, ticket.customer.email.lower()}
     if ticket.customer.user_id:
         skip.add(ticket.customer.user.email.lower())

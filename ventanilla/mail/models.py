@@ -101,7 +101,7 @@ class InboundMessage(models.Model):
     unacknowledged = models.CharField(_("sin acuse automático"), max_length=12, blank=True,
                                       choices=Unacknowledged.choices)
     # The Cc'd addresses that did not become participants, and why: shown to
-    # the agents, who may add them by hand.
+    # the agents under the message (they may write to them) and in the admin.
     cc_not_added = models.JSONField(_("en copia, no añadidos"), default=list, blank=True)
     cc_not_added_reason = models.CharField(_("por qué no se añadieron"), max_length=14, blank=True,
                                            choices=CcNotAdded.choices)
