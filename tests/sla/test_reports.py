@@ -92,10 +92,27 @@ def test_backlog_counts_unfinished_tickets_at_the_end_of_each_day():
 
 
 def test_charts_are_plain_svg_without_inline_styles():
-    svg = charts.bar_chart([("1", 3), ("2", 0), ("<b>", 7)], title="Prueba & más")
-    assert svg.startswith("<svg") and "style=" not in svg and "<b>" not in svg
-    assert svg.count("<rect") == 3
+    chart = charts.bar_chart([("1", 3), ("2", 0), ("<b>", 7)], title="Prueba & más")
+    assert chart.count("<svg") == 1 and "style=" not in chart and "<b>" not in chart
+    assert chart.count("<rect") == 3
     assert "<polyline" in charts.line_chart([("a", 1), ("b", 2)], title="x")
+
+
+def test_chart_axis_labels_are_html_outside_the_svg():
+    """Text inside an SVG has no background a contrast checker can read."""
+    chart = charts.line_chart([(f"{d:02}/11", d) for d in range(1, 31)], title="x")
+    svg_end = chart.index("</svg>")
+    assert "<text" not in chart
+    assert chart.index('<ol class="chart-y"') < svg_end < chart.index('<ol class="chart-x')
+    assert "<li>50</li><li>25</li><li>0</li>" in chart  # a round top above 30
+    x_labels = chart[chart.index('<ol class="chart-x'):].split("<li")[1:]
+    assert len(x_labels) == 30  # one cell per dot, so each label sits under its dot
+    # Every third day labelled, every other one of those minor (hidden on a phone).
+    assert x_labels[:7] == [">01/11</li>", "></li>", "></li>", ' class="chart-x__minor">04/11</li>',
+                            "></li>", "></li>", ">07/11</li>"]
+    # A few points: every one labelled, none hidden.
+    scores = charts.bar_chart([(str(n), n) for n in range(1, 6)], title="x")
+    assert "chart-x__minor" not in scores and "<li>1</li><li>2</li><li>3</li>" in scores
 
 
 # --- Through the page ---------------------------------------------------------
