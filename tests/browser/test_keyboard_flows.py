@@ -367,6 +367,10 @@ def test_a_chat_by_keyboard_on_both_sides(chromium, server):  # noqa: F811
         customer.keyboard.press("Enter")
         expect_focus(customer, "#chatw-input")
         customer.get_by_text("Te atiende Mateo.").wait_for()
+        # Joining is read once, from the log; the status line is no second live region.
+        customer.locator(".chatw__log").get_by_text("Mateo se unió al chat.").wait_for()
+        assert customer.locator("[data-chat-status]").get_attribute("role") is None
+        assert customer.evaluate("() => window.__announced.splice(0)") == []
         log = customer.locator(".chatw__log")
         assert (log.get_attribute("role"), log.get_attribute("tabindex")) == ("log", "0")
         assert log.get_attribute("aria-label") == "Mensajes"

@@ -398,6 +398,7 @@
         });
       },
       lost: function () {
+        if (self.status.textContent !== T.reconnecting) announce(T.reconnecting);
         setText(self.status, T.reconnecting);
         self.status.classList.add("chatw__status--lost");
       },
@@ -450,6 +451,11 @@
   };
   Widget.prototype.state = function (state) {
     var closed = state.status === "cerrado";
+    // Joining and ending are read from the log (its «… se unió al chat.»);
+    // entering the queue is announced once, not each move in it.
+    if (state.status === "espera" && !this.waiting) {
+      announce(fmt(T.waiting, {position: state.position, minutes: state.wait_minutes}));
+    }
     this.waiting = state.status === "espera";
     if (state.status === "espera") {
       setText(this.status, fmt(T.waiting, {position: state.position, minutes: state.wait_minutes}));
@@ -730,7 +736,6 @@
       if (empty) empty.remove();
       self.tabs.setAttribute("role", "tablist");  // a tablist only once it has tabs
       self.tabs.setAttribute("aria-label", T.open_chats);
-      self.tabs.hidden = false;
       var tab = document.createElement("button");
       tab.type = "button";
       tab.className = "chatc__tab";
