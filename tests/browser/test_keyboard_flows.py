@@ -10,6 +10,7 @@ import pytest
 from tests.browser.test_chat_browser import (
     logged_in,
     server,  # noqa: F401 (the ASGI server fixture)
+    visitor_page,
 )
 from ventanilla.fields.forms import category_fields_form
 from ventanilla.fields.models import CategoryField, CategoryGuidance
@@ -334,7 +335,23 @@ def test_a_chat_by_keyboard_on_both_sides(chromium, server):  # noqa: F811
     agent_context, agent = chat_login(chromium, base_url, "mateo@example.com")
     customer_context, customer = chat_login(chromium, base_url, "lucia@example.com")
     other_context, other = chat_login(chromium, base_url, "lucia@example.com")
+    visitor_context, visitor = visitor_page(chromium)
     try:
+        # Nobody available yet: a visitor leaves the question as a ticket from
+        # the chat's form; its confirmation takes focus.
+        visitor.goto(f"{base_url}/chat/")
+        tab_to(visitor, "[data-chat-open-widget]")
+        visitor.keyboard.press("Enter")
+        visitor.locator("[data-chat-start]").wait_for()
+        type_into(visitor, "#chatw-name", "Fran Ortega")
+        type_into(visitor, "#chatw-email", "fran@example.org")
+        type_into(visitor, "#chatw-message", "¿Puedo pasar mi dominio a ustedes?")
+        tab_to(visitor, "[data-chat-submit]")
+        assert visitor.evaluate("document.activeElement.textContent.trim()") == "Dejar como ticket"
+        visitor.keyboard.press("Enter")
+        expect_focus(visitor, "[data-chat-intro] .callout--ok")
+        assert "Creamos el ticket #" in visitor.evaluate("document.activeElement.textContent")
+
         # Mateo: no tablist before a chat opens, an h1; «Disponible» by typing.
         agent.goto(f"{base_url}/consola/chat/")
         assert agent.locator("h1").count() == 1
@@ -427,11 +444,11 @@ def test_a_chat_by_keyboard_on_both_sides(chromium, server):  # noqa: F811
         log = agent.locator(".chatc__pane:not([hidden]) .chatc__log")
         assert (log.get_attribute("role"), log.get_attribute("tabindex")) == ("log", "0")
 
-        numbers = [row[0] for row in tickets()]
-        assert len(numbers) == 1
+        assert len(tickets()) == 2  # the visitor's and the one left from the chat
         assert customer.js_errors == [] and other.js_errors == [] and agent.js_errors == []
+        assert visitor.js_errors == []
     finally:
-        for context in (agent_context, customer_context, other_context):
+        for context in (agent_context, customer_context, other_context, visitor_context):
             context.close()
 
 
