@@ -235,17 +235,28 @@ def _jis_to_sjis(first: int, second: int) -> bytes:
 class _HeaderCharsets:
     """How raw 8-bit header bytes of one message are read: UTF-8, else the
     charsets its parts declare, else a detector's guess over all its 8-bit
-    header bytes together (more text, better guesses), else windows-1252."""
+    header bytes together (more text, better guesses), else windows-1252.
+    With a message, both are read from it only when an 8-bit header needs them."""
 
-    def __init__(self, declared=(), sample: bytes = b""):
-        self.declared = [c for c in dict.fromkeys(filter(None, map(_codec, declared)))
-                         if c not in {"utf-8", "cp1252"}]
-        self.sample = sample
+    def __init__(self, declared=(), sample: bytes = b"", message: Message | None = None):
+        self._given, self._sample, self._message = list(declared), sample, message
+        self._declared: list[str] | None = None
         self._detected: str | None | bool = False
+
+    @property
+    def declared(self) -> list[str]:
+        if self._declared is None:
+            charsets = self._given + (_part_charsets(self._message) if self._message is not None else [])
+            self._declared = [c for c in dict.fromkeys(filter(None, map(_codec, charsets)))
+                              if c not in {"utf-8", "cp1252"}]
+        return self._declared
 
     def detected(self) -> str | None:
         if self._detected is False:
-            self._detected = _detect(self.sample)
+            sample = self._sample
+            if self._message is not None:
+                sample += _header_sample(self._message)
+            self._detected = _detect(sample[:20_000])
         return self._detected
 
     def decode(self, data: bytes) -> str:
@@ -286,6 +297,7 @@ def _detect(data: bytes) -> str | None:
     return _codec(best.encoding) if best is not None else None
 
 
+SURROGATE_RE = re.compile("[\udc80-\udcff]")
 _HEADER_CHARSETS: contextvars.ContextVar[_HeaderCharsets | None] = contextvars.ContextVar(
     "ventanilla_header_charsets", default=None)
 
@@ -293,7 +305,7 @@ _HEADER_CHARSETS: contextvars.ContextVar[_HeaderCharsets | None] = contextvars.C
 def _unescape_8bit(value: str, charsets: _HeaderCharsets | None = None) -> str:
     """compat32 keeps raw 8-bit header bytes as surrogate escapes; raw
     ISO-2022-JP (escape sequences, no encoded word) is 7-bit."""
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
+    if not value.isascii() and SURROGATE_RE.search(value):
         charsets = charsets or _HEADER_CHARSETS.get() or _HeaderCharsets()
         return charsets.decode(value.encode("ascii", "surrogateescape"))
     if "\x1b" in value and value.isascii() and ISO2022_JP_ESCAPE.search(value.encode("ascii")):
@@ -1136,8 +1148,12 @@ def _sender(msg: Message) -> tuple[Address, str]:
 
 
 def _message_charsets(msg: Message) -> _HeaderCharsets:
-    """The charsets the message's parts declare and a sample of its raw
-    8-bit header bytes, for reading its 8-bit headers."""
+    """How the message's raw 8-bit headers are read (see _HeaderCharsets)."""
+    return _HeaderCharsets(message=msg)
+
+
+def _part_charsets(msg: Message) -> list[str | None]:
+    """The charsets the message's parts declare, in order."""
     declared = []
     try:
         for index, part in enumerate(msg.walk()):
@@ -1146,9 +1162,14 @@ def _message_charsets(msg: Message) -> _HeaderCharsets:
             declared.append(_charset(part))
     except Exception:
         pass
-    sample = b" ".join(value.encode("utf-8", "surrogateescape") for _, value in _safe_raw_items(msg)
-                       if not value.isascii())
-    return _HeaderCharsets(declared, sample[:20_000])
+    return declared
+
+
+def _header_sample(msg: Message) -> bytes:
+    """The message's raw 8-bit header values together: a detector guesses
+    better from all of them than from one short name."""
+    return b" ".join(value.encode("utf-8", "surrogateescape") for _, value in _safe_raw_items(msg)
+                     if not value.isascii())[:20_000]
 
 
 def _safe_raw_items(msg: Message) -> list[tuple[str, str]]:
