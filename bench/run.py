@@ -33,6 +33,8 @@ FLAT = {"queue", "ticket_page", "history"}
 PG_DB = os.environ.get("BENCH_PG_DB", "ventanilla_bench")
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+# BENCH_DATA_DIR: another data directory (the backends' data sets and logs).
+DATA_ROOT = Path(os.environ.get("BENCH_DATA_DIR") or ROOT / "bench" / "data")
 
 
 def free_port() -> int:
@@ -129,7 +131,7 @@ def print_table(rows: list[dict]) -> None:
 
 
 def bench_backend(backend: str, sizes: list[int], args) -> list[dict]:
-    data_dir = ROOT / "bench" / "data" / backend
+    data_dir = DATA_ROOT / backend
     env = backend_env(backend, data_dir)
     print(f"== {backend}: preparing", flush=True)
     if not args.keep_data:
@@ -194,25 +196,53 @@ def bench_sla(env: dict, backend: str, size: int, args) -> dict:
 
 def bench_mail(backend: str, args) -> dict:
     """Email ingest throughput (bench/mail.py) on this backend's data set."""
-    data_dir = ROOT / "bench" / "data" / backend
+    data_dir = DATA_ROOT / backend
     env = backend_env(backend, data_dir)
-    messages, sample = (200, 5) if args.quick else (args.mail_messages, 50)
-    print(f"== {backend}: email ingest, {messages:,} messages", flush=True)
+    messages, sample = (200, 5) if args.quick else (args.mail_messages, args.mail_pipe_sample)
+    lmtp = 200 if args.quick else args.lmtp_messages
+    print(f"== {backend}: email ingest, {messages:,} messages; LMTP {lmtp:,}", flush=True)
     out = subprocess.run([PYTHON, str(ROOT / "bench" / "mail.py"), "--messages", str(messages),
-                          "--pipe-sample", str(sample)], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True)
+                          "--pipe-sample", str(sample), "--lmtp-messages", str(lmtp),
+                          "--lmtp-clients", str(args.lmtp_clients)], env=env, cwd=ROOT,
+                         check=True, capture_output=True, text=True)
     result = json.loads(out.stdout)
     for name, row in result.items():
         ratio = row.get("ratio_to_stdlib_parse")
         print(f"{backend:9} {name:22} {row['messages']:>7,} msgs {row['per_second'] or 0:>9.1f}/s"
-              + (f"  ({ratio:.1%} of stdlib parsing)" if ratio else ""))
+              + (f"  ({ratio:.1%} of stdlib parsing)" if ratio else "")
+              + (f"  p50 {row['p50_ms']} ms  p99 {row['p99_ms']} ms  clients {row['clients']}  "
+                 f"server CPU {row.get('server_cpu_ms_per_message')} ms/msg  "
+                 f"errors {row['errors']}" if "p99_ms" in row else "")
+              + (f"  {row['seconds_per_message_p50']} s per message (p50), "
+                 f"CPU {row.get('cpu_seconds_per_message')} s"
+                 if "seconds_per_message_p50" in row else ""))
     return result
+
+
+def mail_checks(backend: str, mail: dict) -> list[str]:
+    """Every message through LMTP accepted (timings reported, not enforced:
+    targets ≥ 200 messages/s, p99 < 200 ms, the pipe ≤ 0.5 s per message)."""
+    notes = []
+    lmtp, pipe = mail.get("ingest_lmtp"), mail.get("ingest_pipe_command")
+    if lmtp is not None:
+        if lmtp.get("errors") or not lmtp.get("messages"):
+            notes.append(f"FAIL {backend} mail LMTP: {lmtp.get('errors')} errors "
+                         f"{lmtp.get('error_samples')}")
+        else:
+            verdict = "ok" if lmtp["per_second"] >= 200 and lmtp["p99_ms"] < 200 else "SLOW"
+            notes.append(f"{verdict} {backend} mail LMTP {lmtp['per_second']} messages/s, "
+                         f"p99 {lmtp['p99_ms']} ms (target ≥ 200/s, p99 < 200 ms)")
+    if pipe is not None and pipe.get("seconds_per_message_p50") is not None:
+        verdict = "ok" if pipe["seconds_per_message_p50"] <= 0.5 else "SLOW"
+        notes.append(f"{verdict} {backend} mail pipe {pipe['seconds_per_message_p50']} s per "
+                     f"message (p50; target ≤ 0.5 s)")
+    return notes
 
 
 # --- kb: knowledge-base search latency (bench/kb.py) ---------------------------
 def bench_kb(backend: str, args) -> dict:
     """Search latency over generated articles on this backend's data set."""
-    data_dir = ROOT / "bench" / "data" / backend
+    data_dir = DATA_ROOT / backend
     env = backend_env(backend, data_dir)
     articles, queries = (1_000, 60) if args.quick else (args.kb_articles, 400)
     print(f"== {backend}: knowledge-base search, {articles:,} articles", flush=True)
@@ -232,7 +262,7 @@ def bench_kb(backend: str, args) -> dict:
 def bench_chat(backend: str, args) -> dict:
     """Live chat: N concurrent chats' message latency next to a bare
     WebSocket echo on the same server (bench/chat.py)."""
-    data_dir = ROOT / "bench" / "data" / backend
+    data_dir = DATA_ROOT / backend
     env = backend_env(backend, data_dir)
     levels, messages, think = ("10,30", 3, 0.5) if args.quick else (args.chat_levels, 5, 5.0)
     print(f"== {backend}: live chat, {levels} concurrent chats", flush=True)
@@ -298,6 +328,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--mail-messages", type=int, default=10_000,
                         help="messages for the email ingest benchmark")
+    parser.add_argument("--mail-pipe-sample", type=int, default=50,
+                        help="messages through the real `ventanilla mail pipe` (a process each)")
+    parser.add_argument("--lmtp-messages", type=int, default=2_000,
+                        help="messages of the realistic mix through `ventanilla mail lmtp`")
+    parser.add_argument("--lmtp-clients", type=int, default=4,
+                        help="LMTP client connections delivering at once")
     parser.add_argument("--no-mail", action="store_true", help="skip the email ingest benchmark")
     parser.add_argument("--kb-articles", type=int, default=10_000,
                         help="articles for the knowledge-base search benchmark")
@@ -330,7 +366,7 @@ def main() -> int:
         mail = bench_mail(backend, args) if not args.no_mail else {}
         kb = bench_kb(backend, args) if not args.no_kb else {}
         chat = bench_chat(backend, args) if not args.no_chat else {}
-        chat_notes += chat_checks(backend, chat)
+        chat_notes += chat_checks(backend, chat) + mail_checks(backend, mail)
         stamp = datetime.date.today().isoformat()
         suffix = ("-quick" if args.quick else "") + (f"-{args.tag}" if args.tag else "")
         out = results_dir / f"{stamp}-{backend}{suffix}.json"
@@ -342,7 +378,7 @@ def main() -> int:
             "loadavg_start": load_start, "loadavg_end": [round(x, 2) for x in os.getloadavg()],
             "note": args.note, "rows": rows, "mail": mail,
             "kb": kb, "chat": chat,
-            "checks": checks(rows)}, indent=2, ensure_ascii=False))
+            "checks": checks(rows) + mail_checks(backend, mail)}, indent=2, ensure_ascii=False))
         print(f"wrote {out.relative_to(ROOT)}")
     print()
     print_table(all_rows)
