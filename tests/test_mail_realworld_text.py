@@ -377,6 +377,23 @@ def test_raw_utf8_cut_in_the_middle_of_a_character_is_still_read_as_utf8():
 
 def test_a_base64_body_written_without_the_empty_line_stays_the_body():
     raw = (b"From: ana@example.com\nSubject: hola\nContent-Transfer-Encoding: base64\n"
-           + base64.encodebytes("El correo no llega.".encode()))
+           + base64.encodebytes(b"El correo no llega."))
     email = parse_email(raw)
     assert (email.subject, email.text.strip(), email.headers_repaired) == ("hola", "El correo no llega.", False)
+
+
+def test_a_multipart_sent_in_base64_is_decoded_and_split():
+    inner = (b"--b1\nContent-Type: text/plain; charset=utf-8\n\nEl backup de anoche fall\xc3\xb3.\n"
+             b"--b1\nContent-Type: text/plain; name=log.txt\nContent-Disposition: attachment; filename=log.txt\n\n"
+             b"error 28\n--b1--\n")
+    raw = (b"From: ana@example.com\nSubject: backup\nContent-Type: multipart/mixed\n"
+           b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(inner))
+    email = parse_email(raw)
+    assert email.text.strip() == "El backup de anoche falló."
+    assert [a.filename for a in email.attachments] == ["log.txt"]
+
+
+def test_a_rule_of_dashes_in_the_text_of_an_unsplit_multipart_is_not_taken_for_a_boundary():
+    text = "Te reenvío lo de ayer.\n----------\nDe: Juan <juan@example.com>\nAsunto: DNS\n\nNo resuelve."
+    raw = ("From: ana@example.com\nContent-Type: multipart/mixed; boundary=zz\n\n" + text + "\n").encode()
+    assert parse_email(raw).text.strip() == text

@@ -801,8 +801,10 @@ def _first_text_payload(part: Message) -> str:
     return ""
 
 
-# A line that opens a MIME part: "--" and a boundary, then a header line.
-BOUNDARY_LINE_RE = re.compile(r"^--([!-~]{1,200}?)(?:--)?[ \t]*\r?\n(?=[!-9;-~]+:)", re.MULTILINE)
+# A line that opens a MIME part: "--" and a boundary, then a Content-* header
+# (not a rule of dashes above "De: ..." in a quoted reply).
+BOUNDARY_LINE_RE = re.compile(r"^--([!-~]{1,200}?)(?:--)?[ \t]*\r?\n(?=content-[!-9;-~]*:)",
+                              re.MULTILINE | re.IGNORECASE)
 
 
 def _collect_unsplit_multipart(part: Message, collected: _Collected, depth: int) -> None:
@@ -810,10 +812,16 @@ def _collect_unsplit_multipart(part: Message, collected: _Collected, depth: int)
     the body never uses): split it again on the boundary its body really
     has; when it has none, its text is the message's text, never a refused
     "adjunto.bin"."""
-    payload = part.get_payload()
-    if not isinstance(payload, str):
+    # The bytes as sent (get_payload() would turn 8-bit bytes into U+FFFD),
+    # base64 or quoted-printable undone: forbidden on a multipart (RFC 2045),
+    # written by some mailers all the same.
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if not isinstance(data, bytes):
         return
-    data = payload.encode("utf-8", "surrogateescape")
+    payload = data.decode("ascii", "surrogateescape")
     boundaries = collections.Counter(BOUNDARY_LINE_RE.findall(payload[:1_000_000]))
     if boundaries:
         boundary = boundaries.most_common(1)[0][0]
