@@ -147,6 +147,23 @@ def test_a_locked_database_answers_451_and_the_redelivery_is_stored_once(tcp_int
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_mailbox_lookup_that_fails_answers_451_at_rcpt(tcp_intake):
+    holder = sqlite3.connect(connection.settings_dict["NAME"], uri=True, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE mail_mailbox SET poll_every_seconds = poll_every_seconds")
+    client = smtplib.LMTP("127.0.0.1", tcp_intake.port)
+    try:
+        client.ehlo()
+        client.mail("lucia@cliente.example")
+        code, reply = client.rcpt("soporte@example.com")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert (code, reply[:6]) == (451, b"4.3.0 ")
+    client.quit()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_message_over_the_limit_is_refused_552_for_every_recipient(settings):
     settings.VENTANILLA = {**settings.VENTANILLA, "MAX_MESSAGE_BYTES": 512 * 1024}  # 1 MB intake
     big = message(body="línea de registro del servidor de correo\n" * 30_000)
@@ -195,7 +212,7 @@ def test_serve_starts_the_lmtp_intake_when_configured_and_stops_it(tmp_path):
     server = subprocess.Popen([*run, "serve", "--no-worker"], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT)
     try:
-        assert wait_for(socket_path.exists, seconds=60), "serve started no LMTP intake"
+        assert wait_for(socket_path.exists, seconds=120), "serve started no LMTP intake"
         client = smtplib.LMTP(str(socket_path))
         rcpt, data = send(client, message(subject="Dominio caído"), ["soporte@example.com"])
         client.quit()
@@ -204,7 +221,7 @@ def test_serve_starts_the_lmtp_intake_when_configured_and_stops_it(tmp_path):
         assert oct(os.stat(socket_path).st_mode & 0o777) == "0o660"
     finally:
         server.terminate()
-        server.wait(timeout=60)
+        server.wait(timeout=90)
     # SIGTERM reached the intake, which removed its socket on the way out.
     assert not socket_path.exists()
     output = server.stdout.read().decode()
