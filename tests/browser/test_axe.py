@@ -197,6 +197,7 @@ CUSTOMER = [
     Visit("mfa_index"),
     Visit("mfa_activate_totp"),
     Visit("account_reauthenticate"),
+    Visit("account_logout", label="log out (its confirmation; a GET signs nobody out)"),
     Visit("kb:help_home", label="help centre, signed in"),
     Visit("status:status_page", label="status, signed in"),
     Visit("portal:ticket_detail", lambda ids: {"number": "00000000"}, label="404, signed in"),
@@ -230,8 +231,12 @@ SUPERVISOR = [
     Visit("status:console_abuse_notice", lambda ids: {"number": ids["abuse"]}),
 ]
 
+# Django's admin is where an admin sets the site up: its index, the site's
+# settings and a long list.
 ADMIN = [
     Visit("admin:index"),
+    Visit("admin:core_sitesettings_changelist", label="admin: site settings"),
+    Visit("admin:tickets_ticket_changelist", label="admin: tickets"),
 ]
 
 # Routes no axe visit covers, and why. Everything else with a name must be
@@ -242,7 +247,6 @@ EXCLUDED = {
     "site_logo": "image", "kb:sitemap": "XML", "status:feed": "RSS", "kb:api_search": "JSON",
     "console:queue_export": "CSV", "console:ticket_email_original": "an .eml download",
     "attachment": "a file download", "set_language": "a redirect",
-    "account_logout": "a confirmation form audited in the templates' base; signs the visitor out",
     "integrations:billing_events": "JSON API", "integrations:sso_login": "a redirect",
     "portal:ticket_new_categories": "htmx fragment of portal:ticket_new",
     "fields:portal_category_fields": "htmx fragment of portal:ticket_new",
