@@ -397,3 +397,17 @@ def test_a_rule_of_dashes_in_the_text_of_an_unsplit_multipart_is_not_taken_for_a
     text = "Te reenvío lo de ayer.\n----------\nDe: Juan <juan@example.com>\nAsunto: DNS\n\nNo resuelve."
     raw = ("From: ana@example.com\nContent-Type: multipart/mixed; boundary=zz\n\n" + text + "\n").encode()
     assert parse_email(raw).text.strip() == text
+
+
+@pytest.mark.parametrize("value", [
+    "=\n ?utf-8?B?w5FhbmTDug==?=",  # folded inside "=?"
+    "=?ut\n f-8?B?w5FhbmTDug==?=",  # inside the charset
+    "=?utf-8?B?w5FhbmTDug=\n =?=",  # inside "?="
+])
+def test_an_encoded_word_folded_anywhere_is_decoded(value):
+    assert decode_header_value(value) == "Ñandú"
+    assert decode_header_value(value, keep_spaces=True) == "Ñandú"
+
+
+def test_a_folded_file_name_keeps_the_space_the_fold_stood_for():
+    assert decode_header_value("informe de\n marzo  2025.pdf", keep_spaces=True) == "informe de marzo  2025.pdf"

@@ -317,6 +317,13 @@ def _unescape_8bit(value: str, charsets: _HeaderCharsets | None = None) -> str:
 # left inside by folding, no spaces around it, inside quotes.
 ENCODED_WORD_RE = re.compile(r"=\?([^?\s]{1,75})\?([bBqQ])\?(?:([^?]*)\?=|([^?\s\"]*))")
 ENCODED_GAP_RE = re.compile(r"\?=[ \t\r\n]+(?==\?[^?\s]{1,75}\?[bBqQ]\?)")
+# An encoded word that a broken folder split anywhere, even inside "=?".
+_FOLD = r"(?:\r?\n[ \t]+)?"
+FOLD_RE = re.compile(r"\r?\n[ \t]+")
+FOLDED_WORD_RE = re.compile(
+    rf"={_FOLD}\?{_FOLD}[^?\s]+(?:{_FOLD}[^?\s]+)*{_FOLD}\?{_FOLD}[bBqQ]{_FOLD}\?"
+    rf"[^?\s]*(?:{_FOLD}[^?\s]+)*(?:{_FOLD}\?{_FOLD}=)?"
+)
 
 
 def decode_header_value(value, charsets: _HeaderCharsets | None = None, *,
@@ -332,6 +339,8 @@ def decode_header_value(value, charsets: _HeaderCharsets | None = None, *,
     except Exception:
         return ""
     value = _unescape_8bit(value, charsets)
+    if "\n" in value and "=" in value:
+        value = FOLDED_WORD_RE.sub(lambda match: FOLD_RE.sub("", match.group(0)), value)
     if "=?" in value:
         value = _decode_encoded_words(value)
     return _clean_header_text(value, keep_spaces=keep_spaces)
@@ -382,8 +391,8 @@ def _decode_word(encoding: str, text: str) -> bytes:
 
 def _clean_header_text(value: str, *, keep_spaces: bool = False) -> str:
     # Folded lines and control characters do not belong in one-line fields.
-    if keep_spaces:
-        value = re.sub(r"\r?\n[ \t]", "", value)
+    if keep_spaces:  # unfolded as RFC 5322 says: the line break goes, the space stays
+        value = re.sub(r"\r?\n(?=[ \t])", "", value)
         return re.sub(r"[\x00-\x1f\x7f\udc80-\udcff]+", " ", value).strip()
     value = re.sub(r"[\x00-\x1f\x7f\udc80-\udcff]+", " ", value)
     return re.sub(r"\s{2,}", " ", value).strip()
