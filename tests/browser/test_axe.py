@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.browser.test_chat_browser import become_available
 from tests.test_scale_out import answers, start, stop
 from tests.test_serve import free_port, wait_for
 
@@ -251,9 +252,9 @@ EXCLUDED = {
     "portal:ticket_new_categories": "htmx fragment of portal:ticket_new",
     "fields:portal_category_fields": "htmx fragment of portal:ticket_new",
     "console:ticket_fields_categories": "htmx fragment of console:ticket_detail",
-    "chat:console_sidebar": "fragment of chat:console for an open chat",
-    "chat:console_kb_search": "fragment of chat:console for an open chat",
-    "chat:console_convert": "fragment of chat:console for an open chat",
+    "chat:console_sidebar": "part of chat:console with a chat open: test_a_live_chat_...",
+    "chat:console_kb_search": "part of chat:console with a chat open: test_a_live_chat_...",
+    "chat:console_convert": "part of chat:console with a chat open: test_a_live_chat_...",
     "account_request_reauthentication_code": "login by code is off",
     "account_confirm_reauthentication_code": "login by code is off",
     "account_confirm_login_code": "login by code is off",
@@ -392,6 +393,42 @@ def test_every_page_has_no_wcag_violation_on_desktop_and_phone(chromium, site, r
                 audit(page, site, visit, viewport, findings)
     finally:
         context.close()
+    assert not findings.problems, "\n".join(findings.problems)
+
+
+def test_a_live_chat_has_no_wcag_violation_on_either_side(chromium, site):
+    """The chat widget in a conversation and the agent's console with the
+    chat open (its tab, log, customer sidebar and forms), desktop and phone."""
+    agent_context, customer_context = axe_context(chromium), axe_context(chromium)
+    findings = Findings()
+    try:
+        agent, customer = agent_context.new_page(), customer_context.new_page()
+        log_in(agent, site, "agente@example.com")
+        log_in(customer, site, "cliente@example.com")
+        agent.goto(f"{site.url}/consola/chat/")
+        become_available(agent)
+        customer.goto(f"{site.url}/cliente/")
+        open_chat(customer)
+        panel = customer.locator("[data-chat-panel]")
+        panel.get_by_label("¿Con qué área quieres hablar?").select_option(label="Soporte técnico")
+        panel.get_by_label("Tu consulta").fill("Mi sitio tarda mucho en cargar")
+        panel.get_by_role("button", name="Iniciar chat").click()
+        pane = agent.locator(".chatc__pane:visible")
+        pane.get_by_text("Mi sitio tarda mucho en cargar").wait_for()
+        pane.get_by_placeholder("Escribe tu respuesta…").fill("Hola, lo reviso ahora mismo")
+        pane.get_by_role("button", name="Enviar").click()
+        panel.get_by_text("Hola, lo reviso ahora mismo").wait_for()
+        pane.get_by_label("Insertar artículo del centro de ayuda").fill("correo")
+        pane.locator(".chatc__kb button").first.wait_for()
+        for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            for who, page in (("customer", customer), ("agent", agent)):
+                page.set_viewport_size(size)
+                for violation in axe_violations(page):
+                    findings.add(f"{viewport} {who} in a live chat", f"{violation['id']}: "
+                                 f"{violation['help']} — " + ", ".join(violation["targets"][:6]))
+    finally:
+        agent_context.close()
+        customer_context.close()
     assert not findings.problems, "\n".join(findings.problems)
 
 
