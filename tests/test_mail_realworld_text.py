@@ -411,3 +411,12 @@ def test_an_encoded_word_folded_anywhere_is_decoded(value):
 
 def test_a_folded_file_name_keeps_the_space_the_fold_stood_for():
     assert decode_header_value("informe de\n marzo  2025.pdf", keep_spaces=True) == "informe de marzo  2025.pdf"
+
+
+@pytest.mark.parametrize("value", [
+    "Pérez, Ana <ana@example.com>",  # an unquoted comma in the name
+    "=?utf-8?Q?P=C3=A9rez,_Ana?= <ana@example.com>",  # a literal comma inside an encoded word
+])
+def test_a_comma_in_the_senders_name_keeps_the_whole_name(value):
+    email = parse_email(("From: " + value + "\nSubject: x\n\nhola").encode())
+    assert (email.from_name, email.from_address) == ("Pérez, Ana", "ana@example.com")

@@ -479,7 +479,7 @@ def _loose_addresses(values: list[str]) -> list[Address]:
     for value in values:
         position = 0
         for match in LOOSE_ADDRESS_RE.finditer(value):
-            name = value[position:match.start()].strip(" \t,;:<>\"'")
+            name = value[position:match.start()].strip(" \t,;:<>\"'[]()")
             position = match.end()
             result.append(Address(name=decode_header_value(name)[:150],
                                   address=match.group(1).lower()[:254]))
@@ -1159,6 +1159,13 @@ def _sender(msg: Message) -> tuple[Address, str]:
     person can still answer) Sender, else Reply-To."""
     for name in ("From", "Sender", "Reply-To"):
         found = _addresses(msg, name)
+        if len(found) == 1:
+            # One mailbox: a comma in an unquoted name ("Pérez, Ana <ana@…>")
+            # or an encoded word split the name; the loose reading keeps it whole.
+            loose = _loose_addresses(_raw_headers(msg, name))
+            if (len(loose) == 1 and loose[0].address == found[0].address
+                    and len(loose[0].name) > len(found[0].name)):
+                found = loose
         if found:
             return found[0], name
     return Address(name=_header(msg, "From")[:150], address=""), "From"
