@@ -38,9 +38,13 @@ class Command(BaseCommand):
                         lifespan="off", log_level="warning", access_log=False)
         finally:
             if lmtp is not None:
-                # SIGTERM: it stops accepting and finishes the deliveries in hand.
+                # SIGTERM: it stops accepting and finishes the deliveries in
+                # hand (30 s at most; a cut delivery is retried by the MTA).
                 lmtp.terminate()
-                lmtp.wait(timeout=40)
+                try:
+                    lmtp.wait(timeout=40)
+                except subprocess.TimeoutExpired:
+                    lmtp.kill()
             if consumer is not None:
                 # SIGINT lets Huey finish the job in hand (SIGTERM interrupts it).
                 consumer.send_signal(signal.SIGINT)
