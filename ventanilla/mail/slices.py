@@ -50,7 +50,7 @@ def decoded_payload(part: Message):
     with its leniency and its defects)."""
     payload = part.get_payload() if not part.is_multipart() else None
     if (isinstance(payload, str) and len(payload) > LARGE_BODY_CHARS
-            and str(part.get("content-transfer-encoding", "")).strip().lower() == "base64"):
+            and str(part.get("content-transfer-encoding", "")).lower() == "base64"):
         data = decode_base64(payload)
         if data is not None:
             return data
