@@ -137,6 +137,17 @@ def answer_no(page):
     page.wait_for_load_state("networkidle")
 
 
+def csrf_refused(page):
+    """A form sent without its CSRF cookie (e.g. cookies cleared meanwhile):
+    templates/403_csrf.html."""
+    page.context.clear_cookies()
+    page.get_by_label("Correo electrónico").fill("nadie@example.com")
+    page.get_by_label("Contraseña").fill("no-importa")
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.wait_for_load_state()
+    assert "Iniciar sesión" not in page.locator("h1").inner_text()
+
+
 def failed_login(page):
     page.get_by_role("button", name="Iniciar sesión").click()
     page.wait_for_load_state()
@@ -177,6 +188,7 @@ VISITOR = [
     Visit("portal:unverified_confirm", lambda ids: {"token": "invalido"},
           label="unverified confirm, bad link"),
     Visit("kb:article", lambda ids: {"slug": "no-existe"}, label="404"),
+    Visit("account_login", then=csrf_refused, label="403, a form without its CSRF cookie"),
 ]
 
 CUSTOMER = [
