@@ -274,6 +274,23 @@ def test_an_agents_email_reply_becomes_a_public_reply_and_the_ticket_waits_for_t
     assert conversation.status == Status.PENDING
 
 
+def test_an_agents_address_in_from_alone_does_not_post_as_the_agent(mailbox, carla, conversation):
+    """Anyone can write carla@ in From and quote the ticket's number: with no
+    verification and no reply to one of the ticket's emails, the message is
+    quarantined, not shown to the customer as the desk's answer; an admin who
+    reads it may let it through («Reprocesar»)."""
+    raw = corpus("stranger_quoting_number.eml").replace(b"Curioso <curioso@otro.example>",
+                                                        b"Carla Soporte <carla@example.com>")
+    result = ingest_raw(raw, mailbox=mailbox)
+    assert result.inbound.status == InboundMessage.Status.QUARANTINED
+    assert "Respuesta como agente sin verificar" in result.inbound.reason
+    assert conversation.messages.count() == 1 and not result.created_ticket
+    again = reprocess(result.inbound)
+    assert again.inbound.status == InboundMessage.Status.STORED
+    assert again.inbound.ticket == conversation
+    assert again.inbound.ticket_message.author == carla
+
+
 def test_an_agent_of_another_department_cannot_thread_by_quoting_the_number(
     mailbox, diego, conversation
 ):

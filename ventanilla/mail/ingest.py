@@ -97,7 +97,7 @@ def ingest_raw(raw: bytes, *, mailbox: Mailbox, dnsfunc=None) -> IngestResult:
     )
     inbound.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw), save=False)
     try:
-        created = _store(inbound, parsed, parse_error, enforce_rate=True)
+        created = _store(inbound, parsed, parse_error, by_admin=False)
         return IngestResult(inbound=inbound, duplicate=False, created_ticket=created)
     except IntegrityError:
         if _already_stored(key):
@@ -130,7 +130,7 @@ def reprocess(inbound: InboundMessage) -> IngestResult:
                 return IngestResult(inbound=locked, duplicate=False, created_ticket=False)
             locked.sender_verified = verified
             locked.reason = locked.error = ""
-            created = _store(locked, parsed, parse_error, enforce_rate=False)
+            created = _store(locked, parsed, parse_error, by_admin=True)
         return IngestResult(inbound=locked, duplicate=False, created_ticket=created)
     except DATABASE_DOWN:
         raise
@@ -189,7 +189,7 @@ def _quarantine_after_error(inbound: InboundMessage, error: str) -> IngestResult
 
 @transaction.atomic
 def _store(inbound: InboundMessage, parsed: ParsedEmail | None, parse_error: str, *,
-           enforce_rate: bool) -> bool:
+           by_admin: bool) -> bool:
     """Record the message and apply it, in one transaction; True when it
     opened a ticket. The row is written first so that a concurrent copy
     fails on the unique dedup key before doing any work."""
@@ -202,7 +202,7 @@ def _store(inbound: InboundMessage, parsed: ParsedEmail | None, parse_error: str
             inbound.status, inbound.reason = InboundMessage.Status.IGNORED, ignored
             inbound.save()
             return False
-        created = _apply(inbound, parsed, enforce_rate=enforce_rate)
+        created = _apply(inbound, parsed, by_admin=by_admin)
     except _Quarantine as quarantine:
         inbound.status = InboundMessage.Status.QUARANTINED
         inbound.reason, inbound.error = quarantine.reason[:300], quarantine.error
@@ -243,11 +243,13 @@ def _quarantine_limits(parsed: ParsedEmail) -> None:
         raise _Quarantine(_("No se pudo interpretar el mensaje."), "\n".join(parsed.defects))
 
 
-def _apply(inbound: InboundMessage, parsed: ParsedEmail, *, enforce_rate: bool) -> bool:
+def _apply(inbound: InboundMessage, parsed: ParsedEmail, *, by_admin: bool) -> bool:
+    """`by_admin`: an admin asked for it («Reprocesar»): the sender rate limit
+    does not apply, and an agent's unverified reply is theirs to vouch for."""
     _quarantine_limits(parsed)
     sender = parsed.from_address
     agent = _agent_with_address(sender)
-    if enforce_rate and agent is None:
+    if not by_admin and agent is None:
         rate = settings.VENTANILLA.get("MAIL_SENDER_RATE", "")
         if ratelimit.consume(RATE_ACTION, sender, rate) is None:
             raise _Quarantine(_("Demasiados mensajes de este remitente en poco tiempo."))
@@ -258,6 +260,11 @@ def _apply(inbound: InboundMessage, parsed: ParsedEmail, *, enforce_rate: bool) 
         role = _role_on(ticket, sender, agent)
         if ticket.is_closed and role == "agent":
             raise _Quarantine(_("Respuesta de un agente a un ticket cerrado."))
+        if role == "agent" and not (inbound.sender_verified or by_message_id or by_admin):
+            # Anyone can write an agent's address in From: a reply that the
+            # customer would read as the desk's needs more than that.
+            raise _Quarantine(_("Respuesta como agente sin verificar: el remitente no está "
+                                "verificado (DKIM/DMARC) ni responde a un correo del ticket."))
         if not ticket.is_closed:
             if role == "agent":
                 message = services.ticket_agent_reply(ticket, agent=agent, body=body, files=files,
