@@ -257,8 +257,9 @@
     self.panel.querySelectorAll("[data-chat-toggle]").forEach(function (button) {
       button.addEventListener("click", function () { self.minimise(); });
     });
-    self.panel.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { event.preventDefault(); self.minimise(); }
+    // Escape in the panel, or on its button while it is open, minimises it.
+    root.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !self.panel.hidden) { event.preventDefault(); self.minimise(); }
     });
     self.sendForm.addEventListener("submit", function (event) {
       event.preventDefault();
