@@ -198,6 +198,19 @@ def test_an_empty_message_is_refused_554(tcp_intake):
     client.quit()
 
 
+def gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as file:
+            return "zombie" in file.read()
+    except FileNotFoundError:
+        return True
+
+
+def children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as file:
+        return [int(child) for child in file.read().split()]
+
+
 @pytest.mark.django_db(transaction=False)
 def test_serve_starts_the_lmtp_intake_when_configured_and_stops_it(tmp_path):
     from .test_mail_pipe import environment, rows
@@ -206,7 +219,7 @@ def test_serve_starts_the_lmtp_intake_when_configured_and_stops_it(tmp_path):
     data_dir = tmp_path / "data"
     socket_path = tmp_path / "lmtp.sock"
     env = {**environment(data_dir), "HOST": "127.0.0.1", "PORT": str(free_port()),
-           "VENTANILLA_LMTP_SOCKET": str(socket_path)}
+           "VENTANILLA_LMTP_SOCKET": str(socket_path), "VENTANILLA_LMTP_PROCESSES": "2"}
     run = [sys.executable, "-m", "ventanilla"]
     subprocess.run([*run, "migrate", "-v0"], env=env, check=True, timeout=180)
     server = subprocess.Popen([*run, "serve", "--no-worker"], env=env, stdout=subprocess.PIPE,
@@ -219,10 +232,17 @@ def test_serve_starts_the_lmtp_intake_when_configured_and_stops_it(tmp_path):
         assert data[0][0] == 250, data
         assert rows(data_dir, "SELECT subject FROM tickets_ticket") == [("Dominio caído",)]
         assert oct(os.stat(socket_path).st_mode & 0o777) == "0o660"
+        # Two processes accept on the one socket.
+        intake = children(server.pid)[0]
+        workers = children(intake)
+        assert len(workers) == 2
     finally:
         server.terminate()
         server.wait(timeout=90)
-    # SIGTERM reached the intake, which removed its socket on the way out.
-    assert not socket_path.exists()
+    # SIGTERM reached the intake (from serve, or as its parent's death
+    # signal when serve was stopped before uvicorn took over SIGTERM), which
+    # stopped its processes and removed its socket on the way out.
+    assert wait_for(lambda: not socket_path.exists(), seconds=60)
+    assert wait_for(lambda: all(gone(pid) for pid in [intake, *workers]), seconds=60)
     output = server.stdout.read().decode()
     assert "Traceback" not in output, output

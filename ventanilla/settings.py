@@ -301,6 +301,8 @@ VENTANILLA = {
     "LMTP_SOCKET": os.environ.get("VENTANILLA_LMTP_SOCKET", "").strip(),
     "LMTP_PORT": envint("VENTANILLA_LMTP_PORT", 0),
     "LMTP_HOST": os.environ.get("VENTANILLA_LMTP_HOST", "").strip() or "127.0.0.1",
+    # Processes accepting on that socket: each ingests on about one core.
+    "LMTP_PROCESSES": envint("VENTANILLA_LMTP_PROCESSES", 1),
 }
 # Domain of our own Message-IDs; empty: the domain of DEFAULT_FROM_EMAIL.
 VENTANILLA_MAIL_DOMAIN = os.environ.get("VENTANILLA_MAIL_DOMAIN", "")

@@ -37,6 +37,7 @@ or, from synchronous code, a server on its own thread:
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import os
 import signal
 import socket
@@ -46,7 +47,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import Envelope
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from .delivery import DATABASE_ERRORS, Outcome, deliver, max_message_bytes
 from .models import Mailbox
@@ -191,6 +192,7 @@ class LMTPIntake:
         self.server, self.handler, self.executor = server, handler, executor
         self.socket_path, self.host, self.port = socket_path, host, port
         self.connections: set[IntakeLMTP] = set()
+        self.owns_socket = True
 
     async def close(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """Stop accepting, let the deliveries in progress finish (up to
@@ -205,7 +207,7 @@ class LMTPIntake:
                 protocol.transport.close()
         await asyncio.sleep(0)
         await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown)
-        if self.socket_path:
+        if self.socket_path and self.owns_socket:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.socket_path)
 
@@ -215,13 +217,19 @@ class LMTPIntake:
 
 
 async def start_lmtp(*, socket_path: str | None = None, host: str = "127.0.0.1",
-                     port: int | None = None, threads: int = INGEST_THREADS) -> LMTPIntake:
+                     port: int | None = None, sock: socket.socket | None = None,
+                     threads: int = INGEST_THREADS) -> LMTPIntake:
     """Start an LMTP server in the running event loop, on the Unix socket
     `socket_path` (mode 660; a stale socket file is replaced) or on
     `host`:`port` (port 0: any free port, see the result's .port). Returns
-    once it listens; `await intake.close()` stops it."""
+    once it listens; `await intake.close()` stops it. `sock`: a socket
+    already listening there (from listening_socket(), shared by several
+    processes); its owner removes its file."""
     if bool(socket_path) == (port is not None):
         raise ValueError("start_lmtp needs socket_path or port, not both")
+    owns_socket = sock is None
+    if sock is None:
+        sock = listening_socket(socket_path=socket_path, host=host, port=port)
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lmtp-ingest")
     handler = IntakeHandler(executor)
     hostname = socket.gethostname()  # once: aiosmtpd would look up the FQDN per connection
@@ -237,16 +245,31 @@ async def start_lmtp(*, socket_path: str | None = None, host: str = "127.0.0.1",
 
     loop = asyncio.get_running_loop()
     if socket_path:
-        _remove_stale_socket(socket_path)
-        server = await loop.create_unix_server(protocol, path=socket_path)
-        os.chmod(socket_path, SOCKET_MODE)
+        server = await loop.create_unix_server(protocol, sock=sock)
         intake = LMTPIntake(server, handler, executor, socket_path=socket_path, host=None,
                             port=None)
     else:
-        server = await loop.create_server(protocol, host=host, port=port)
-        bound = server.sockets[0].getsockname()[1]
-        intake = LMTPIntake(server, handler, executor, socket_path=None, host=host, port=bound)
+        server = await loop.create_server(protocol, sock=sock)
+        intake = LMTPIntake(server, handler, executor, socket_path=None, host=host,
+                            port=sock.getsockname()[1])
+    intake.owns_socket = owns_socket
     return intake
+
+
+def listening_socket(*, socket_path: str | None = None, host: str = "127.0.0.1",
+                     port: int | None = None) -> socket.socket:
+    """The intake's listening socket: a Unix socket file (mode 660) or a TCP
+    port. Bound once, before the processes that share it are started."""
+    if socket_path:
+        _remove_stale_socket(socket_path)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(socket_path)
+        os.chmod(socket_path, SOCKET_MODE)
+    else:
+        sock = socket.create_server((host, port))  # SO_REUSEADDR: a quick restart rebinds
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
 
 
 def _forget(connection_lost, connections: set, server):
@@ -277,18 +300,62 @@ def _remove_stale_socket(path: str) -> None:
 
 
 def serve_lmtp(*, socket_path: str | None = None, host: str = "127.0.0.1",
-               port: int | None = None) -> None:
-    """Run the LMTP server until SIGTERM or SIGINT (`ventanilla mail lmtp`)."""
-    asyncio.run(_serve_until_signalled(socket_path=socket_path, host=host, port=port))
+               port: int | None = None, processes: int = 1) -> None:
+    """Run the LMTP server until SIGTERM or SIGINT (`ventanilla mail lmtp`).
+    One process ingests on about one core (the GIL): `processes` > 1 forks
+    that many, all accepting on one socket, and replaces one that dies."""
+    where = {"socket_path": socket_path, "host": host, "port": port}
+    if processes <= 1:
+        asyncio.run(_serve_until_signalled(announce=True, **where))
+        return
+    sock = listening_socket(**where)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    connections.close_all()  # nothing of the parent's database connection in a child
+    fork = multiprocessing.get_context("fork")
+    children = []
+    try:
+        print(f"Ventanilla LMTP en {_address(**where, sock=sock)} ({processes} procesos)",
+              flush=True)
+        while not stop.is_set():
+            children = [child for child in children if child.is_alive()]
+            while len(children) < processes:
+                child = fork.Process(target=_child, args=(sock, where), name="lmtp")
+                child.start()
+                children.append(child)
+            stop.wait(1)
+    finally:
+        for child in children:
+            child.terminate()  # SIGTERM: each finishes the deliveries in hand
+        for child in children:
+            child.join(timeout=STOP_GRACE_SECONDS + 10)
+            if child.is_alive():
+                child.kill()
+        sock.close()
+        if socket_path:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(socket_path)
 
 
-async def _serve_until_signalled(**where) -> None:
-    intake = await start_lmtp(**where)
+def _child(sock: socket.socket, where: dict) -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)  # until the event loop takes them
+    asyncio.run(_serve_until_signalled(sock=sock, announce=False, **where))
+
+
+def _address(*, socket_path, host, port, sock) -> str:
+    return f"unix:{socket_path}" if socket_path else f"{host}:{sock.getsockname()[1]}"
+
+
+async def _serve_until_signalled(*, announce: bool, **where) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    print(f"Ventanilla LMTP en {intake.address}", flush=True)
+    intake = await start_lmtp(**where)
+    if announce:
+        print(f"Ventanilla LMTP en {intake.address}", flush=True)
     await stop.wait()
     await intake.close()
 

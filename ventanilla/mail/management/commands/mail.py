@@ -63,12 +63,15 @@ class Command(BaseCommand):
         lmtp.add_argument("--socket", help="Unix socket path (default: VENTANILLA_LMTP_SOCKET)")
         lmtp.add_argument("--port", type=int, help="TCP port (default: VENTANILLA_LMTP_PORT)")
         lmtp.add_argument("--host", help="TCP address (default: VENTANILLA_LMTP_HOST, 127.0.0.1)")
+        lmtp.add_argument("--processes", type=int,
+                          help="processes accepting on it (default: VENTANILLA_LMTP_PROCESSES, 1)")
 
     def handle(self, *args, action, **options):
         if action == "pipe":
             self.pipe(options["mailbox"], verbosity=options["verbosity"])
         elif action == "lmtp":
-            self.lmtp(socket_path=options["socket"], host=options["host"], port=options["port"])
+            self.lmtp(socket_path=options["socket"], host=options["host"], port=options["port"],
+                      processes=options["processes"])
 
     def pipe(self, name: str, *, verbosity: int) -> None:
         from ventanilla.mail.models import Mailbox
@@ -93,18 +96,22 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{inbound.status} {inbound.ticket.number if inbound.ticket else ''}")
 
-    def lmtp(self, *, socket_path: str | None, host: str | None, port: int | None) -> None:
+    def lmtp(self, *, socket_path: str | None, host: str | None, port: int | None,
+             processes: int | None) -> None:
         from django.conf import settings
 
         from ventanilla.mail.lmtp import serve_lmtp
 
-        socket_path = socket_path or settings.VENTANILLA["LMTP_SOCKET"]
-        port = port or settings.VENTANILLA["LMTP_PORT"]
+        if not socket_path and not port:  # the command line wins over the environment
+            socket_path = settings.VENTANILLA["LMTP_SOCKET"]
+            port = settings.VENTANILLA["LMTP_PORT"]
         host = host or settings.VENTANILLA["LMTP_HOST"]
+        processes = processes or settings.VENTANILLA["LMTP_PROCESSES"]
         if bool(socket_path) == bool(port):
             raise CommandError("Indica --socket o --port (o VENTANILLA_LMTP_SOCKET o "
                                "VENTANILLA_LMTP_PORT), uno de los dos.")
-        serve_lmtp(socket_path=socket_path or None, host=host, port=port or None)
+        serve_lmtp(socket_path=socket_path or None, host=host, port=port or None,
+                   processes=processes)
 
 
 def failure(delivery) -> CommandError:
