@@ -119,6 +119,9 @@ class IntakeHandler:
         except DATABASE_ERRORS as error:
             logger.warning("LMTP RCPT %s: database unavailable (%s)", address, error)
             return RETRY_LATER
+        except Exception:
+            logger.exception("LMTP RCPT %s: mailbox lookup failed", address)
+            return RETRY_LATER  # not the sender's fault: the MTA tries again
         if mailbox is None:
             return f"550 5.1.1 <{address}>: no such mailbox here"
         envelope.rcpt_tos.append(address)
