@@ -232,7 +232,7 @@ def mail_checks(backend: str, mail: dict) -> list[str]:
             verdict = "ok" if lmtp["per_second"] >= 200 and lmtp["p99_ms"] < 200 else "SLOW"
             notes.append(f"{verdict} {backend} mail LMTP {lmtp['per_second']} messages/s, "
                          f"p99 {lmtp['p99_ms']} ms (target ≥ 200/s, p99 < 200 ms)")
-    if pipe is not None and pipe.get("seconds_per_message_p50") is not None:
+    if pipe is not None and pipe.get("messages") and pipe.get("seconds_per_message_p50"):
         verdict = "ok" if pipe["seconds_per_message_p50"] <= 0.5 else "SLOW"
         notes.append(f"{verdict} {backend} mail pipe {pipe['seconds_per_message_p50']} s per "
                      f"message (p50; target ≤ 0.5 s)")
