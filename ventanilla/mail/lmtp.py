@@ -155,7 +155,11 @@ def with_fresh_connection(function, *args):
 
 
 def mailbox_for(address: str) -> Mailbox | None:
-    """The mailbox a recipient address delivers to, or None."""
+    """The mailbox a recipient address delivers to, or None. A bare name
+    (`soporte`, as `ventanilla mail pipe --mailbox soporte` sends it) is the
+    mailbox of that name."""
+    if "@" not in address:
+        return Mailbox.objects.select_related("department").filter(name=address).first()
     candidates = [address]
     local, at, domain = address.rpartition("@")
     if at and "+" in local:
