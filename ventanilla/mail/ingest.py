@@ -331,8 +331,9 @@ def _link(inbound: InboundMessage, ticket: Ticket, message, parsed: ParsedEmail)
     inbound.ticket = ticket
     inbound.ticket_message = message
     if parsed.message_id:
-        ThreadId.objects.get_or_create(message_id=parsed.message_id[:300],
-                                       defaults={"ticket": ticket})
+        # One statement; an id already known (a reused one) keeps its ticket.
+        ThreadId.objects.bulk_create([ThreadId(message_id=parsed.message_id[:300], ticket=ticket)],
+                                     ignore_conflicts=True)
 
 
 def _display(parsed: ParsedEmail) -> str:
@@ -452,6 +453,8 @@ def _add_participants(inbound: InboundMessage, ticket: Ticket, parsed: ParsedEma
     get its emails and may reply) when `trusted`, up to
     MAIL_MAX_PARTICIPANTS on the ticket. Those not added are listed on the
     inbound message, with why: the agents see who else was copied."""
+    if not parsed.cc:
+        return
     skip = _own_addresses() | {parsed.from_address, ticket.customer.email.lower()}
     if ticket.customer.user_id:
         skip.add(ticket.customer.user.email.lower())
