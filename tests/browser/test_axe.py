@@ -43,9 +43,22 @@ from ventanilla.notifications.models import Notification
 from ventanilla.status.models import Incident
 from ventanilla.tickets.models import Ticket
 
+from django.core import signing
+from ventanilla.fields.models import ConsentRequest
+from ventanilla.fields.services import consent_token
+from ventanilla.sla.survey import survey_token
+from ventanilla.status.models import ContactRequest
+from ventanilla.status.views import RECEIPT_SALT
+from ventanilla.tickets.verification import confirm_token
+
 mine = Ticket.objects.filter(customer__email="cliente@example.com")
 article = Article.objects.filter(status="published", visibility="public").first()
+unverified = Ticket.objects.filter(customer__unverified_for__email="cliente@example.com").first()
 print(json.dumps({
+    "survey": survey_token(mine.filter(status="resuelto").first().pk),
+    "receipt": signing.dumps(ContactRequest.objects.first().pk, salt=RECEIPT_SALT),
+    "consent": consent_token(ConsentRequest.objects.filter(ticket__isnull=False).first()),
+    "unverified": confirm_token(unverified),
     "open": mine.filter(status="abierto").first().number,
     "resolved": mine.filter(status="resuelto").first().number,
     "support": Ticket.objects.filter(department__slug="soporte").exclude(status="cerrado")
@@ -104,9 +117,10 @@ class Visit:
     query: str = ""
     then: Callable | None = None
     label: str = ""
+    status: int = 200  # what the page answers: an unexpected one fails the audit
 
     def path(self, ids: dict) -> str:
-        return reverse(self.url_name, kwargs=self.kwargs(ids)) + self.query
+        return reverse(self.url_name, kwargs=self.kwargs(ids)) + self.query.format(**ids)
 
     def __str__(self):
         return self.label or self.url_name
@@ -137,6 +151,22 @@ def answer_no(page):
     page.wait_for_load_state("networkidle")
 
 
+def send_empty(page):
+    """Send the page's main form empty, past the browser's own checks (as an
+    old browser would): the page with its error summary and marked fields."""
+    with page.expect_navigation():
+        page.evaluate("""() => {
+            const forms = [...document.querySelectorAll('form')];
+            const form = forms.sort((a, b) => b.elements.length - a.elements.length)[0];
+            for (const el of form.elements) {
+                if (['text', 'email', 'textarea', 'url', 'tel'].includes(el.type)) el.value = '';
+            }
+            HTMLFormElement.prototype.submit.call(form);
+        }""")
+    page.wait_for_load_state()
+    page.locator(".form-errors, .errorlist, [aria-invalid=true]").first.wait_for()
+
+
 def csrf_refused(page):
     """A form sent without its CSRF cookie (e.g. cookies cleared meanwhile):
     templates/403_csrf.html."""
@@ -165,7 +195,11 @@ VISITOR = [
     Visit("status:contact_cannot_login"),
     Visit("status:contact_presales"),
     Visit("status:contact_abuse"),
-    Visit("status:contact_received"),
+    Visit("status:contact_cannot_login", then=send_empty, label="cannot log in, sent empty"),
+    Visit("status:contact_presales", then=send_empty, label="presales, sent empty"),
+    Visit("status:contact_abuse", then=send_empty, label="abuse report, sent empty"),
+    Visit("account_signup", then=send_empty, label="signup, sent empty"),
+    Visit("status:contact_received", query="?r={receipt}", label="contact received"),
     Visit("status:status_page"),
     Visit("status:incident_detail", lambda ids: {"incident_id": ids["incident"]}),
     Visit("chat:start"),
@@ -181,13 +215,13 @@ VISITOR = [
     Visit("account_confirm_email", lambda ids: {"key": "invalida"}, label="email confirm, bad link"),
     Visit("account_email_verification_sent"),
     Visit("account_inactive"),
-    Visit("sla:survey", lambda ids: {"token": "invalido", "score": 5}, label="survey, bad link"),
-    Visit("fields:consent_link", lambda ids: {"token": "invalido"}, label="consent, bad link"),
+    Visit("sla:survey", lambda ids: {"token": ids["survey"], "score": 4}),
+    Visit("fields:consent_link", lambda ids: {"token": ids["consent"]}),
+    Visit("fields:consent_link", lambda ids: {"token": "invalido"}, label="consent, bad link",
+          status=400),
     Visit("mail:address_confirm", lambda ids: {"signature": "invalida"},
-          label="address confirm, bad link"),
-    Visit("portal:unverified_confirm", lambda ids: {"token": "invalido"},
-          label="unverified confirm, bad link"),
-    Visit("kb:article", lambda ids: {"slug": "no-existe"}, label="404"),
+          label="address confirm, bad link", status=400),
+    Visit("kb:article", lambda ids: {"slug": "no-existe"}, label="404", status=404),
     Visit("account_login", then=csrf_refused, label="403, a form without its CSRF cookie"),
 ]
 
@@ -203,8 +237,11 @@ CUSTOMER = [
     Visit("portal:ticket_reply", lambda ids: {"number": ids["open"]}),
     Visit("portal:ticket_close", lambda ids: {"number": ids["resolved"]}),
     Visit("portal:unverified_list"),
+    Visit("portal:unverified_confirm", lambda ids: {"token": ids["unverified"]}),
     Visit("notifications:list"),
     Visit("notifications:open", lambda ids: {"notification_id": ids["notification"]}),
+    Visit("portal:ticket_reply", lambda ids: {"number": ids["open"]}, then=send_empty,
+          label="reply, sent empty"),
     Visit("account_settings"),
     Visit("mail:addresses"),
     Visit("account_email"),
@@ -216,7 +253,8 @@ CUSTOMER = [
     Visit("account_logout", label="log out (its confirmation; a GET signs nobody out)"),
     Visit("kb:help_home", label="help centre, signed in"),
     Visit("status:status_page", label="status, signed in"),
-    Visit("portal:ticket_detail", lambda ids: {"number": "00000000"}, label="404, signed in"),
+    Visit("portal:ticket_detail", lambda ids: {"number": "00000000"}, label="404, signed in",
+          status=404),
 ]
 
 AGENT = [
@@ -233,14 +271,16 @@ AGENT = [
     Visit("kb:console_article_edit", lambda ids: {"slug": ids["article"]}),
     Visit("kb:console_article_revisions", lambda ids: {"slug": ids["article"]}),
     Visit("status:console_incidents"),
-    Visit("status:console_incident_new"),
+    Visit("kb:console_article_new", then=send_empty, label="new article, sent empty"),
     Visit("status:console_incident", lambda ids: {"incident_id": ids["incident"]}),
     Visit("sla:alerts"),
-    Visit("portal:dashboard", label="403, an agent in the client area"),
+    Visit("status:console_incident_new", label="403, publishing is for supervisors", status=403),
 ]
 
 SUPERVISOR = [
     Visit("sla:reports"),
+    Visit("status:console_incident_new"),
+    Visit("status:console_incident_new", then=send_empty, label="new incident, sent empty"),
     Visit("kb:console_report"),
     Visit("mail_console:failed"),
     Visit("console:queue", label="queue, all departments"),
@@ -368,7 +408,9 @@ PHONE_LAYOUT = """() => {
 
 def audit(page, site: Site, visit: Visit, viewport: str, findings: Findings):
     where = f"{viewport} {visit} ({visit.path(site.ids)})"
-    page.goto(site.url + visit.path(site.ids))
+    response = page.goto(site.url + visit.path(site.ids))
+    if response.status != visit.status:
+        findings.add(where, f"answered {response.status}, not {visit.status}")
     page.wait_for_load_state("networkidle")
     if visit.then:
         visit.then(page)
