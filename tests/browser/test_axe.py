@@ -51,10 +51,22 @@ from ventanilla.status.models import ContactRequest
 from ventanilla.status.views import RECEIPT_SALT
 from ventanilla.tickets.verification import confirm_token
 
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from ventanilla.accounts.models import Customer
+
+two_factor = Customer.objects.exclude(email="cliente@example.com").filter(user__isnull=False)
+two_factor = two_factor.order_by("pk").first().user
+secret = generate_totp_secret()
+TOTP.activate(two_factor, secret)
+RecoveryCodes.activate(two_factor)
+
 mine = Ticket.objects.filter(customer__email="cliente@example.com")
 article = Article.objects.filter(status="published", visibility="public").first()
 unverified = Ticket.objects.filter(customer__unverified_for__email="cliente@example.com").first()
 print(json.dumps({
+    "two_factor_email": two_factor.email,
+    "two_factor_secret": secret,
     "survey": survey_token(mine.filter(status="resuelto").first().pk),
     "receipt": signing.dumps(ContactRequest.objects.first().pk, salt=RECEIPT_SALT),
     "consent": consent_token(ConsentRequest.objects.filter(ticket__isnull=False).first()),
@@ -313,11 +325,7 @@ EXCLUDED = {
     "account_request_reauthentication_code": "login by code is off",
     "account_confirm_reauthentication_code": "login by code is off",
     "account_confirm_login_code": "login by code is off",
-    "mfa_authenticate": "needs a login half-done with a second factor",
-    "mfa_reauthenticate": "needs a second factor set up",
-    "mfa_deactivate_totp": "needs a second factor set up",
-    "mfa_view_recovery_codes": "needs a second factor set up",
-    "mfa_generate_recovery_codes": "needs a second factor set up",
+    "mfa_authenticate": "the login's second step: test_two_factor_pages_...",
     "mfa_download_recovery_codes": "a text download",
     "forwarded:message": "needs a ticket with a forwarded email (.eml) attached; the demo has none",
     "forwarded:file": "a file download",
@@ -499,6 +507,47 @@ def test_a_live_chat_has_no_wcag_violation_on_either_side(chromium, site):
     assert not findings.problems, "\n".join(findings.problems)
 
 
+# A customer with an authenticator app and recovery codes (set up by IDS).
+TWO_FACTOR = [
+    Visit("mfa_index", label="2FA on"),
+    Visit("mfa_view_recovery_codes"),
+    Visit("mfa_generate_recovery_codes"),
+    Visit("mfa_deactivate_totp"),
+    Visit("mfa_reauthenticate"),
+]
+
+
+def test_two_factor_pages_have_no_wcag_violation(chromium, site):
+    """The login's second step (the code) and the pages of a customer who has
+    two-factor authentication on, desktop and phone."""
+    from tests.test_two_factor import hotp_now
+
+    context = axe_context(chromium)
+    findings = Findings()
+    try:
+        page = context.new_page()
+        page.goto(f"{site.url}/cuenta/login/")
+        page.get_by_label("Correo electrónico").fill(site.ids["two_factor_email"])
+        page.get_by_label("Contraseña").fill(PASSWORD)
+        page.get_by_role("button", name="Iniciar sesión").click()
+        page.wait_for_url("**/cuenta/2fa/authenticate/")
+        for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            for violation in axe_violations(page):
+                findings.add(f"{viewport} the login's code step", f"{violation['id']}: "
+                             f"{violation['help']} — " + ", ".join(violation["targets"][:6]))
+        page.locator("input[name=code]").fill(hotp_now(site.ids["two_factor_secret"]))
+        page.locator("input[name=code]").press("Enter")
+        page.wait_for_url(lambda url: "/cuenta/2fa/authenticate/" not in url)
+        for viewport, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            for visit in TWO_FACTOR:
+                audit(page, site, visit, viewport, findings)
+    finally:
+        context.close()
+    assert not findings.problems, "\n".join(findings.problems)
+
+
 def page_routes() -> set[str]:
     """Every named route but the admin's own and the /api/ ones."""
     names = set()
@@ -520,6 +569,7 @@ def page_routes() -> set[str]:
 
 def test_every_page_route_is_audited_or_excluded():
     visited = {visit.url_name for _, visits in ROLES.values() for visit in visits}
+    visited |= {visit.url_name for visit in TWO_FACTOR}
     routes = page_routes()
     assert routes - visited - set(EXCLUDED) == set(), "routes neither audited nor excluded"
     assert visited & set(EXCLUDED) == set(), "audited and excluded at once"
