@@ -73,8 +73,9 @@ print(json.dumps({
     "unverified": confirm_token(unverified),
     "open": mine.filter(status="abierto").first().number,
     "resolved": mine.filter(status="resuelto").first().number,
-    "support": Ticket.objects.filter(department__slug="soporte").exclude(status="cerrado")
-                     .order_by("-messages__attachments").first().number,
+    # An open Soporte ticket whose category has its own fields ("Editar datos").
+    "support": Ticket.objects.filter(department__slug="soporte", category__custom_fields__isnull=False)
+                     .exclude(status="cerrado").order_by("pk").first().number,
     "abuse": Ticket.objects.filter(department__slug="abuso").first().number,
     "article": article.slug,
     "kb_category": KbCategory.objects.filter(articles=article).first().slug,
@@ -150,12 +151,12 @@ def submit_empty_ticket(page):
 
 
 def open_console_forms(page):
-    """The ticket's forms that open in place (htmx)."""
-    for name in ("Editar datos",):
-        button = page.get_by_role("button", name=name)
-        if button.count():
-            button.first.click()
-            page.wait_for_load_state("networkidle")
+    """The sidebar's forms opened in place (htmx): the category's fields and
+    the request for the customer's authorization."""
+    page.get_by_role("link", name="Editar datos").click()
+    page.locator("#datos-categoria form").wait_for()
+    page.get_by_role("link", name="Pedir autorización").click()
+    page.locator("#autorizaciones form").first.wait_for()
 
 
 def answer_no(page):
@@ -191,8 +192,11 @@ def csrf_refused(page):
 
 
 def failed_login(page):
+    page.get_by_label("Correo electrónico").fill("nadie@example.com")
+    page.get_by_label("Contraseña").fill("no-es-esta")
     page.get_by_role("button", name="Iniciar sesión").click()
     page.wait_for_load_state()
+    page.locator(".form-errors, .errorlist").first.wait_for()
 
 
 VISITOR = [
