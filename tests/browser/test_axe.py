@@ -164,6 +164,13 @@ def answer_no(page):
     page.wait_for_load_state("networkidle")
 
 
+def reply(page):
+    """The customer's reply, sent: the conversation swapped in (htmx)."""
+    page.get_by_label("Tu respuesta").fill("Sigue igual, adjunto más detalles.")
+    page.get_by_role("button", name="Enviar respuesta").click()
+    page.locator("[data-announce]").get_by_text("Sigue igual, adjunto más detalles.").first.wait_for()
+
+
 def send_empty(page):
     """Send the page's main form empty, past the browser's own checks (as an
     old browser would): the page with its error summary and marked fields."""
@@ -248,6 +255,8 @@ CUSTOMER = [
     Visit("portal:ticket_new"),
     Visit("portal:ticket_new", then=submit_empty_ticket, label="new ticket, failed submission"),
     Visit("portal:ticket_detail", lambda ids: {"number": ids["open"]}),
+    Visit("portal:ticket_detail", lambda ids: {"number": ids["open"]}, then=reply,
+          label="ticket, reply sent"),
     Visit("portal:ticket_detail", lambda ids: {"number": ids["resolved"]}, label="resolved ticket"),
     Visit("portal:ticket_created", lambda ids: {"number": ids["open"]}),
     Visit("portal:ticket_reply", lambda ids: {"number": ids["open"]}),
@@ -275,6 +284,7 @@ CUSTOMER = [
 
 AGENT = [
     Visit("console:queue"),
+    Visit("console:queue", query="?q=correo", label="queue, searched"),
     Visit("console:ticket_detail", lambda ids: {"number": ids["support"]}),
     Visit("console:ticket_detail", lambda ids: {"number": ids["support"]}, then=open_console_forms,
           label="console ticket, forms open"),
