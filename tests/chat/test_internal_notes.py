@@ -136,9 +136,11 @@ def email_ticket_noted_by_an_agent(w):
     ticket = result.inbound.ticket
     assert ticket is not None
     _note_in_console(w, ticket, w.carla)
-    # The agent answers by email (the reply threads by the number).
+    # The agent answers by email, in the ticket's thread (an agent's From
+    # alone is not enough to post as the agent).
+    thread = result.inbound.message_id.encode()
     raw = corpus("agent_reply.eml").replace(b"48151623", ticket.number.encode())
-    raw = raw.replace(b"In-Reply-To: <ventanilla.1@soporte.example.com>\n", b"")
+    raw = raw.replace(b"<ventanilla.1@soporte.example.com>", thread)
     ingest_raw(raw, mailbox=mailbox)
     assert ticket.messages.filter(kind=Message.Kind.REPLY).exists()
     return ticket
