@@ -34,7 +34,7 @@ django.setup()
 
 from django.utils import timezone  # noqa: E402
 
-from bench.mail_lmtp import lmtp_intake, percentile  # noqa: E402
+from bench.mail_lmtp import LmtpServer, lmtp_intake, percentile  # noqa: E402
 from ventanilla.mail.ingest import ingest_raw  # noqa: E402
 from ventanilla.mail.models import Mailbox  # noqa: E402
 
@@ -83,7 +83,8 @@ def ingest_in_process(raws: list[bytes]) -> dict:
     return result
 
 
-def ingest_by_pipe(raws: list[bytes]) -> dict:
+def ingest_by_pipe(raws: list[bytes], env=None) -> dict:
+    env = os.environ if env is None else env
     started = time.perf_counter()
     failures = 0
     each = []
@@ -92,7 +93,7 @@ def ingest_by_pipe(raws: list[bytes]) -> dict:
         begun = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "ventanilla", "mail", "pipe",
                                "--mailbox", "soporte"], input=raw, capture_output=True,
-                              cwd=ROOT, env=os.environ)
+                              cwd=ROOT, env=env)
         each.append(time.perf_counter() - begun)
         failures += done.returncode != 0
     result = _rate(len(raws), time.perf_counter() - started)
@@ -114,6 +115,16 @@ def ingest_by_lmtp(count: int, clients: int, tag: str) -> dict:
     log = Path(os.environ.get("VENTANILLA_DATA_DIR", ROOT / "data")) / "lmtp-bench.log"
     return lmtp_intake(count, clients=clients, recipient=mailbox.address, tag=tag,
                        now=timezone.now(), log=log)
+
+
+def ingest_by_pipe_via_lmtp(raws: list[bytes]) -> dict:
+    """The same pipe command with the LMTP intake running and named in its
+    environment: it hands each message over without starting Django."""
+    server = LmtpServer(dict(os.environ))
+    try:
+        return ingest_by_pipe(raws, {**os.environ, "VENTANILLA_LMTP_PORT": str(server.port)})
+    finally:
+        server.stop()
 
 
 def ingest_by_imap(raws: list[bytes]) -> dict:
@@ -148,6 +159,9 @@ def main() -> int:
     pipe_raws = make_messages(args.pipe_sample, tag + "b")
     rows["pipe_stdlib_parse"] = stdlib_parse(pipe_raws)
     rows["ingest_pipe_command"] = ingest_by_pipe(pipe_raws)
+    if args.lmtp_messages:
+        rows["ingest_pipe_via_lmtp"] = ingest_by_pipe_via_lmtp(make_messages(args.pipe_sample,
+                                                                             tag + "e"))
     if not args.no_imap:
         imap_raws = make_messages(args.messages, tag + "c")
         rows["imap_stdlib_parse"] = stdlib_parse(imap_raws)

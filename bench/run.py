@@ -223,7 +223,7 @@ def mail_checks(backend: str, mail: dict) -> list[str]:
     """Every message through LMTP accepted (timings reported, not enforced:
     targets ≥ 200 messages/s, p99 < 200 ms, the pipe ≤ 0.5 s per message)."""
     notes = []
-    lmtp, pipe = mail.get("ingest_lmtp"), mail.get("ingest_pipe_command")
+    lmtp = mail.get("ingest_lmtp")
     if lmtp is not None:
         if lmtp.get("errors") or not lmtp.get("messages"):
             notes.append(f"FAIL {backend} mail LMTP: {lmtp.get('errors')} errors "
@@ -232,10 +232,14 @@ def mail_checks(backend: str, mail: dict) -> list[str]:
             verdict = "ok" if lmtp["per_second"] >= 200 and lmtp["p99_ms"] < 200 else "SLOW"
             notes.append(f"{verdict} {backend} mail LMTP {lmtp['per_second']} messages/s, "
                          f"p99 {lmtp['p99_ms']} ms (target ≥ 200/s, p99 < 200 ms)")
-    if pipe is not None and pipe.get("messages") and pipe.get("seconds_per_message_p50"):
-        verdict = "ok" if pipe["seconds_per_message_p50"] <= 0.5 else "SLOW"
-        notes.append(f"{verdict} {backend} mail pipe {pipe['seconds_per_message_p50']} s per "
-                     f"message (p50; target ≤ 0.5 s)")
+    for name, how in [("ingest_pipe_command", "alone"), ("ingest_pipe_via_lmtp", "via LMTP")]:
+        pipe = mail.get(name)
+        if pipe is not None and pipe.get("failures"):
+            notes.append(f"FAIL {backend} mail pipe {how}: {pipe['failures']} exits other than 0")
+        elif pipe is not None and pipe.get("messages") and pipe.get("seconds_per_message_p50"):
+            verdict = "ok" if pipe["seconds_per_message_p50"] <= 0.5 else "SLOW"
+            notes.append(f"{verdict} {backend} mail pipe {how} {pipe['seconds_per_message_p50']} s "
+                         f"per message (p50; target ≤ 0.5 s)")
     return notes
 
 
