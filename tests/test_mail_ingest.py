@@ -444,18 +444,9 @@ WARNING = "Remitente no verificado: no compartas datos de la cuenta hasta confir
 @pytest.fixture(scope="module")
 def dkim_key():
     """A throwaway RSA key and the DNS TXT record that publishes it."""
-    import base64
+    from .test_mail_memory import dkim_key as new_dkim_key
 
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM,
-                                serialization.PrivateFormat.TraditionalOpenSSL,
-                                serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
-    return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    return new_dkim_key()
 
 
 def console_url(number: str) -> str:
